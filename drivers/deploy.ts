@@ -1,0 +1,66 @@
+/**
+ * The apply sequence shared by every deployer (standalone today, the in-cluster agent later):
+ * stage the rendered files beside the live ones, validate with the proxy's own binary, commit by
+ * rename, reload, and confirm through the status socket that the new configuration serves.
+ * Nothing here knows Kubernetes or a particular proxy.
+ *
+ * Every file except `main` must be named by its content (for example `certs/<sha256>.pem`), so
+ * writing it can never change what the running proxy reads; only `main` is staged under a
+ * candidate name and swapped in by rename.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { candidatePath, statusSocketPath, type ConfigFile, type RenderedConfig } from './driver.js';
+
+/** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
+export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, content, { mode });
+  await rename(temp, target);
+}
+
+/** Write every file of `config` into `runtimeDir`, the main file under its candidate name. */
+export async function stageFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
+  for (const file of config.files) {
+    const target = path.join(runtimeDir, file.path === config.main ? candidatePath(file.path) : file.path);
+    await writeFileAtomic(target, file.content, file.mode ?? 0o644);
+  }
+}
+
+/** Make the staged candidate the configuration the proxy reads on its next (re)load. */
+export async function commitFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
+  await rename(path.join(runtimeDir, candidatePath(config.main)), path.join(runtimeDir, config.main));
+}
+
+/**
+ * Ask the proxy's status endpoint which configuration hash it serves. Resolves `undefined`
+ * when nothing answers (proxy starting, reloading or gone).
+ */
+export function readServedHash(runtimeDir: string, timeoutMs = 1000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = http.get(
+      { socketPath: statusSocketPath(runtimeDir), path: '/', agent: false, timeout: timeoutMs },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(response.statusCode === 200 ? body.trim() : undefined));
+        response.on('error', () => resolve(undefined));
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+/** Poll the status endpoint until it serves `hash`; false if `timeoutMs` passes first. */
+export async function waitForServedHash(runtimeDir: string, hash: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await readServedHash(runtimeDir)) === hash) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
