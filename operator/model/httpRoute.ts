@@ -1,0 +1,141 @@
+/**
+ * HTTPRoute attachment: for each parentRef naming one of our Gateways, the listeners the route
+ * attaches to and the hostnames it serves there, or the spec's reason it cannot attach. Also
+ * resolves the route's backends once, since ResolvedRefs is the same for every parent.
+ */
+import { GATEWAY_GROUP } from '../api/gatewayApi.js';
+import type { HTTPRoute } from '../api/kinds.js';
+import type { StoreSnapshot } from '../store/index.js';
+import { resolveBackendRef, type ResolvedBackend } from './backends.js';
+import * as c from './conditions.js';
+import type { ResolvedGateway, ResolvedListener } from './gateway.js';
+import { effectiveHostnames } from './hostnames.js';
+import type { ParentReference } from './status.js';
+import type { RuleAction, Upstream, WeightedBackend } from './types.js';
+
+export interface ListenerAttachment {
+  readonly listener: ResolvedListener;
+  /** Effective hostnames on this listener (`*` for any). */
+  readonly hostnames: readonly string[];
+}
+
+export interface RouteParent {
+  readonly gateway: ResolvedGateway;
+  readonly parentRef: ParentReference;
+  readonly accepted: c.Condition;
+  /** Empty unless accepted. */
+  readonly attachments: readonly ListenerAttachment[];
+}
+
+export interface AttachedRoute {
+  readonly route: HTTPRoute;
+  readonly parents: readonly RouteParent[];
+  /** One action per rule, in `spec.rules` order. */
+  readonly actions: readonly RuleAction[];
+  readonly resolvedRefs: c.Condition;
+  /** Every Upstream the route's rules forward to. */
+  readonly upstreams: readonly Upstream[];
+}
+
+export function attachHTTPRoutes(snapshot: StoreSnapshot, gateways: readonly ResolvedGateway[]): AttachedRoute[] {
+  const byName = new Map(gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]));
+  const attached: AttachedRoute[] = [];
+  for (const route of snapshot.list('HTTPRoute')) {
+    const parents = route.spec.parentRefs.flatMap((ref): RouteParent[] => {
+      if (ref.group !== GATEWAY_GROUP || ref.kind !== 'Gateway') return [];
+      const namespace = ref.namespace ?? route.metadata.namespace;
+      const gateway = byName.get(`${namespace}/${ref.name}`);
+      if (!gateway) return []; // not one of ours: another controller owns that status
+      const parentRef: ParentReference = {
+        group: ref.group,
+        kind: ref.kind,
+        namespace,
+        name: ref.name,
+        ...(ref.sectionName !== undefined ? { sectionName: ref.sectionName } : {}),
+        ...(ref.port !== undefined ? { port: ref.port } : {}),
+      };
+      return [attachToParent(route, gateway, parentRef)];
+    });
+    if (parents.length === 0) continue;
+    const backends = route.spec.rules.map((rule) => (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })));
+    const upstreams = backends.flat().flatMap(({ resolved }) => (resolved.ok ? [resolved.upstream] : []));
+    attached.push({ route, parents, actions: backends.map(actionFor), resolvedRefs: resolvedRefsCondition(backends), upstreams });
+  }
+  return attached;
+}
+
+function attachToParent(route: HTTPRoute, gateway: ResolvedGateway, parentRef: ParentReference): RouteParent {
+  const refuse = (accepted: c.Condition): RouteParent => ({ gateway, parentRef, accepted, attachments: [] });
+  const unsupported = unsupportedField(route);
+  if (unsupported) return refuse(c.routeUnsupportedValue(unsupported.field, unsupported.detail));
+
+  let candidates = gateway.listeners;
+  if (parentRef.sectionName !== undefined) {
+    candidates = candidates.filter((l) => l.spec.name === parentRef.sectionName);
+    if (candidates.length === 0) return refuse(c.routeNoMatchingParent(`Gateway has no listener named ${parentRef.sectionName}.`));
+  }
+  if (parentRef.port !== undefined) {
+    candidates = candidates.filter((l) => l.spec.port === parentRef.port);
+    if (candidates.length === 0) return refuse(c.routeNoMatchingParent(`Gateway has no listener on port ${parentRef.port}.`));
+  }
+  const allowed = candidates.filter(
+    (l) => l.accepted && l.supportedKinds.some((k) => k.kind === 'HTTPRoute') && l.allowsNamespace(route.metadata.namespace),
+  );
+  if (allowed.length === 0) {
+    return refuse(c.routeNotAllowedByListeners(`No valid listener allows HTTPRoutes from namespace ${route.metadata.namespace}.`));
+  }
+  const attachments = allowed
+    .map((listener) => ({ listener, hostnames: effectiveHostnames(listener.spec.hostname, route.spec.hostnames) }))
+    .filter((a) => a.hostnames.length > 0);
+  if (attachments.length === 0) return refuse(c.routeNoMatchingListenerHostname());
+  return { gateway, parentRef, accepted: c.routeAccepted(), attachments };
+}
+
+/** The first field the route uses that gateplane cannot serve yet, so users see it in status. */
+function unsupportedField(route: HTTPRoute): { field: string; detail: string } | undefined {
+  const notYet = 'is not supported yet.';
+  for (const [i, rule] of route.spec.rules.entries()) {
+    const at = `spec.rules[${i}]`;
+    if (rule.filters?.length) return { field: `${at}.filters`, detail: `filter ${rule.filters[0]?.type} ${notYet}` };
+    if (rule.timeouts) return { field: `${at}.timeouts`, detail: notYet };
+    for (const [j, match] of rule.matches.entries()) {
+      const m = `${at}.matches[${j}]`;
+      if (match.path.type === 'RegularExpression') return { field: `${m}.path.type`, detail: `RegularExpression ${notYet}` };
+      if (match.headers?.length) return { field: `${m}.headers`, detail: `header matching ${notYet}` };
+      if (match.queryParams?.length) return { field: `${m}.queryParams`, detail: `query parameter matching ${notYet}` };
+      if (match.method) return { field: `${m}.method`, detail: `method matching ${notYet}` };
+    }
+    for (const [j, ref] of (rule.backendRefs ?? []).entries()) {
+      if (ref.filters?.length) return { field: `${at}.backendRefs[${j}].filters`, detail: notYet };
+    }
+  }
+  return undefined;
+}
+
+interface ResolvedRef {
+  readonly ref: { readonly weight: number };
+  readonly resolved: ResolvedBackend;
+}
+
+/**
+ * A rule forwards to its backends by weight; unresolved backends keep their share, answered
+ * with 500 as the spec requires. No backend with weight (or no backendRefs at all): 500.
+ */
+function actionFor(refs: readonly ResolvedRef[]): RuleAction {
+  const backends: WeightedBackend[] = refs
+    .filter(({ ref }) => ref.weight > 0)
+    .map(({ ref, resolved }) =>
+      resolved.ok ? { kind: 'upstream', upstream: resolved.upstream.name, weight: ref.weight } : { kind: 'invalid', weight: ref.weight },
+    );
+  if (!backends.some((b) => b.kind === 'upstream')) return { kind: 'fixedResponse', status: 500 };
+  return { kind: 'forward', backends };
+}
+
+function resolvedRefsCondition(rules: readonly (readonly ResolvedRef[])[]): c.Condition {
+  for (const [i, refs] of rules.entries()) {
+    for (const [j, { resolved }] of refs.entries()) {
+      if (!resolved.ok) return c.routeUnresolvedRef(resolved.reason, `spec.rules[${i}].backendRefs[${j}]`, resolved.message);
+    }
+  }
+  return c.routeResolvedRefs();
+}
