@@ -1,0 +1,58 @@
+/**
+ * model → haproxy.cfg. Pure: no clock, no randomness, no I/O after module load, so the same
+ * model and target give the same bytes and the same hash.
+ */
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import type { GatewayModel } from '../../operator/model/types.js';
+import type { RenderTarget, RenderedConfig } from '../driver.js';
+import { renderHash, templateDigest } from '../hash.js';
+import { haquote } from './quote.js';
+import { buildView, type HaproxyView } from './view.js';
+
+export const MAIN_FILE = 'haproxy.cfg';
+
+const TEMPLATE_DIR = new URL('../../templates/haproxy/', import.meta.url);
+const PARTIALS = ['global', 'frontend', 'backend'] as const;
+
+const COMPILE_OPTIONS = {
+  strict: true,
+  // Handlebars escapes for HTML by default; configuration syntax is escaped by haquote instead.
+  noEscape: true,
+  knownHelpers: { haquote: true },
+  knownHelpersOnly: true,
+} as const;
+
+// An isolated environment: helpers and partials registered here cannot leak into, or be
+// overridden by, another driver's templates.
+const env = Handlebars.create();
+env.registerHelper('haquote', (value: unknown) => {
+  // Strict mode does not check helper arguments: a missing field would arrive as undefined.
+  if (typeof value !== 'string') throw new Error(`haquote expects a string, got ${typeof value}`);
+  return haquote(value);
+});
+
+function source(relative: string): string {
+  return readFileSync(new URL(relative, TEMPLATE_DIR), 'utf8');
+}
+
+const mainSource = source('haproxy.cfg.hbs');
+const partialSources = PARTIALS.map((name) => ({ name, text: source(`partials/${name}.hbs`) }));
+for (const partial of partialSources)
+  env.registerPartial(partial.name, env.compile(partial.text, COMPILE_OPTIONS));
+// compile() parses on first use and keeps the result: templates are compiled once per process.
+const mainTemplate = env.compile<HaproxyView>(mainSource, COMPILE_OPTIONS);
+
+/** Every template byte the output depends on, so new templates mean a new hash and a reload. */
+const TEMPLATES_DIGEST = templateDigest([mainSource, ...partialSources.map((partial) => partial.text)]);
+
+export function renderHaproxy(model: GatewayModel, target: RenderTarget): RenderedConfig {
+  const hash = renderHash(TEMPLATES_DIGEST, model, target);
+  let content: string;
+  try {
+    content = mainTemplate(buildView(model, target, hash));
+  } catch (cause) {
+    throw new Error(`render ${MAIN_FILE} for ${model.gateway.namespace}/${model.gateway.name}`, { cause });
+  }
+  return { driver: 'haproxy', main: MAIN_FILE, files: [{ path: MAIN_FILE, content }], hash };
+}
