@@ -1,0 +1,49 @@
+/**
+ * The state folder: one sub-folder per Gateway, and a lock so that two gateplane processes never
+ * drive the same proxies.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { NamespacedName } from '../model/index.js';
+
+/** Namespaces and names cannot contain `_`, so this is one folder per Gateway, unambiguously. */
+export function gatewayFolder(stateDir: string, gateway: NamespacedName): string {
+  return path.join(stateDir, `${gateway.namespace}_${gateway.name}`);
+}
+
+export class StateDirLockedError extends Error {}
+
+/** Take the lock or explain who holds it. A lock left by a dead process is taken over. */
+export async function lockStateDir(stateDir: string): Promise<() => Promise<void>> {
+  await mkdir(stateDir, { recursive: true, mode: 0o755 });
+  const lockFile = path.join(stateDir, 'gateplane.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx', 0o644);
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return async () => {
+        await rm(lockFile, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(holder) && holder > 0 && processExists(holder)) {
+        throw new StateDirLockedError(
+          `another gateplane (pid ${holder}) is using the state folder ${stateDir}; stop it or choose another --state-dir`,
+        );
+      }
+      await rm(lockFile, { force: true });
+    }
+  }
+  throw new StateDirLockedError(`could not lock the state folder ${stateDir}`);
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
