@@ -10,7 +10,7 @@ import { CONTROLLER_NAME, resolve, type DriverName } from '../model/index.js';
 import { loadFiles } from '../sources/index.js';
 import { AddressPool } from '../standalone/addresses.js';
 import { gatewayFolder } from '../standalone/stateDir.js';
-import { mergeDataPlaneReports, StatusStamper, type DataPlaneReport } from '../status/index.js';
+import { mergeDataPlaneReports, statusDocument, StatusStamper, type DataPlaneReport } from '../status/index.js';
 import { Store } from '../store/index.js';
 
 export interface RenderOptions {
@@ -54,7 +54,7 @@ export async function renderCommand(options: RenderOptions): Promise<number> {
     outputs.push({ folder: path.basename(runtimeDir), files: config.files, title: `Gateway ${key} (${model.driver})` });
   }
   const statuses = new StatusStamper().stamp(mergeDataPlaneReports(resolution.statuses, reports));
-  const statusJson = `${JSON.stringify({ items: statuses }, null, 2)}\n`;
+  const statusJson = statusDocument(statuses);
 
   if (options.out) {
     for (const output of outputs) {

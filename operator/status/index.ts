@@ -8,4 +8,4 @@
  */
 export { mergeDataPlaneReports, type DataPlaneReport } from './dataPlane.js';
 export { StatusStamper, type StampedStatus } from './stamp.js';
-export { writeStatusFile } from './statusFile.js';
+export { statusDocument, writeStatusFile } from './statusFile.js';
