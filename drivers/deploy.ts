@@ -11,7 +11,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { candidatePath, statusSocketPath, type ConfigFile, type RenderedConfig } from './driver.js';
+import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
 
 /** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
 export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
@@ -56,7 +56,11 @@ export function readServedHash(runtimeDir: string, timeoutMs = 1000): Promise<st
 }
 
 /** Poll the status endpoint until it serves `hash`; false if `timeoutMs` passes first. */
-export async function waitForServedHash(runtimeDir: string, hash: string, timeoutMs: number): Promise<boolean> {
+export async function waitForServedHash(
+  runtimeDir: string,
+  hash: string,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if ((await readServedHash(runtimeDir)) === hash) return true;

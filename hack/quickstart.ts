@@ -17,7 +17,17 @@ const statusFile = path.join(stateDir, 'status.json');
 const pods = await startEchoPods([example]);
 console.log(`Started ${pods.pods.length} echo backends: ${pods.pods.map((p) => p.pod).join(', ')}`);
 
-const args = ['standalone', '-f', example, '--watch', '--state-dir', stateDir, '--status-file', statusFile, ...process.argv.slice(2)];
+const args = [
+  'standalone',
+  '-f',
+  example,
+  '--watch',
+  '--state-dir',
+  stateDir,
+  '--status-file',
+  statusFile,
+  ...process.argv.slice(2),
+];
 const child = spawn(process.execPath, [path.join(root, 'bin/gateplane.js'), ...args], { stdio: 'inherit' });
 
 interface GatewayStatus {
@@ -31,7 +41,11 @@ const announce = setInterval(() => {
       const items = (JSON.parse(text) as { items: GatewayStatus[] }).items;
       const gateway = items.find((i) => i.kind === 'Gateway');
       const address = gateway?.status.addresses?.[0]?.value;
-      if (!address || !gateway?.status.conditions?.some((c) => c.type === 'Programmed' && c.status === 'True')) return;
+      if (
+        !address ||
+        !gateway?.status.conditions?.some((c) => c.type === 'Programmed' && c.status === 'True')
+      )
+        return;
       clearInterval(announce);
       const base = `http://${address}:8080`;
       console.log(

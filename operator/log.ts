@@ -18,7 +18,10 @@ const text = winston.format.printf((info) => {
   const { level, message, timestamp, ...meta } = info;
   const fields = Object.entries(meta)
     .filter(([key]) => typeof key === 'string')
-    .map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`,
+    )
     .join(' ');
   return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${fields ? ` ${fields}` : ''}`;
 });
@@ -42,7 +45,13 @@ export function describeError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   while (current !== undefined && parts.length < 5) {
-    parts.push(current instanceof Error ? current.message : String(current));
+    parts.push(
+      current instanceof Error
+        ? current.message
+        : typeof current === 'string'
+          ? current
+          : JSON.stringify(current),
+    );
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(': ');

@@ -16,19 +16,45 @@ function addressPool(value: string): string {
   try {
     parsePool(value);
   } catch (error) {
-    throw new CommanderError(2, 'gateplane.invalidArgument', `error: --address-pool: ${describeError(error)}`);
+    throw new CommanderError(
+      2,
+      'gateplane.invalidArgument',
+      `error: --address-pool: ${describeError(error)}`,
+    );
   }
   return value;
 }
 
 function common(command: Command): Command {
   return command
-    .requiredOption('-f, --filename <path>', 'file or folder of manifests (repeatable; folders are read recursively)', collect)
-    .addOption(new Option('--driver <driver>', 'driver for GatewayClasses without a DataPlaneConfig').choices(DRIVER_NAMES).default('nginx'))
-    .option('--state-dir <dir>', 'folder for rendered configuration, certificates, pid files and logs', './.gateplane')
-    .option('--address-pool <cidr>', 'loopback addresses given to Gateways without spec.addresses', addressPool, '127.0.1.0/24')
+    .requiredOption(
+      '-f, --filename <path>',
+      'file or folder of manifests (repeatable; folders are read recursively)',
+      collect,
+    )
+    .addOption(
+      new Option('--driver <driver>', 'driver for GatewayClasses without a DataPlaneConfig')
+        .choices(DRIVER_NAMES)
+        .default('nginx'),
+    )
+    .option(
+      '--state-dir <dir>',
+      'folder for rendered configuration, certificates, pid files and logs',
+      './.gateplane',
+    )
+    .option(
+      '--address-pool <cidr>',
+      'loopback addresses given to Gateways without spec.addresses',
+      addressPool,
+      '127.0.1.0/24',
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, else json)').choices(['text', 'json']));
+    .addOption(
+      new Option('--log-format <format>', 'log format (default: text on a terminal, else json)').choices([
+        'text',
+        'json',
+      ]),
+    );
 }
 
 interface CommonFlags {
@@ -49,7 +75,10 @@ export function buildProgram(exit: (code: number) => void): Command {
   common(program.command('standalone'))
     .description('serve the Gateways in the files with real proxies on this machine, until SIGINT/SIGTERM')
     .option('--watch', 'apply changes to the files while running', false)
-    .option('--status-file <file>', 'write the status of every object we own to this JSON file after each change')
+    .option(
+      '--status-file <file>',
+      'write the status of every object we own to this JSON file after each change',
+    )
     .action(async (flags: CommonFlags & { watch: boolean; statusFile?: string }) => {
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
       exit(
@@ -66,7 +95,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     });
 
   common(program.command('render'))
-    .description('print the proxy configuration and the status standalone would produce, without running a proxy')
+    .description(
+      'print the proxy configuration and the status standalone would produce, without running a proxy',
+    )
     .option('--out <dir>', 'write one folder per Gateway and status.json here instead of printing')
     .action(async (flags: CommonFlags & { out?: string }) => {
       const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });

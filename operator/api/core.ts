@@ -25,39 +25,53 @@ export const serviceSpec = z.object({
 });
 
 /** EndpointSlice has no `spec`: its fields sit at the top level of the object. */
-export const endpointSliceBody = z.object({
-  addressType: z.enum(['IPv4', 'IPv6', 'FQDN']),
-  endpoints: z
-    .array(
-      z.object({
-        addresses: z.array(z.string().min(1)).min(1).max(100),
-        conditions: z
-          .object({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() })
-          .default({}),
-        targetRef: z.object({ kind: z.string().optional(), name: z.string().optional() }).optional(),
-      }),
-    )
-    .nullish()
-    .transform((endpoints) => endpoints ?? []),
-  ports: z
-    .array(
-      z.object({
-        name: z.string().optional(),
-        port: portNumber.optional(),
-        protocol,
-        appProtocol: z.string().optional(),
-      }),
-    )
-    .nullish()
-    .transform((ports) => ports ?? []),
-})
+export const endpointSliceBody = z
+  .object({
+    addressType: z.enum(['IPv4', 'IPv6', 'FQDN']),
+    endpoints: z
+      .array(
+        z.object({
+          addresses: z.array(z.string().min(1)).min(1).max(100),
+          conditions: z
+            .object({
+              ready: z.boolean().optional(),
+              serving: z.boolean().optional(),
+              terminating: z.boolean().optional(),
+            })
+            .default({}),
+          targetRef: z.object({ kind: z.string().optional(), name: z.string().optional() }).optional(),
+        }),
+      )
+      .nullish()
+      .transform((endpoints) => endpoints ?? []),
+    ports: z
+      .array(
+        z.object({
+          name: z.string().optional(),
+          port: portNumber.optional(),
+          protocol,
+          appProtocol: z.string().optional(),
+        }),
+      )
+      .nullish()
+      .transform((ports) => ports ?? []),
+  })
   .superRefine((slice, ctx) => {
     // Addresses end up in proxy configuration: accept only what the address type allows.
-    const valid = slice.addressType === 'IPv4' ? isIPv4 : slice.addressType === 'IPv6' ? isIPv6 : (a: string) => DNS_SUBDOMAIN.test(a);
+    const valid =
+      slice.addressType === 'IPv4'
+        ? isIPv4
+        : slice.addressType === 'IPv6'
+          ? isIPv6
+          : (a: string) => DNS_SUBDOMAIN.test(a);
     slice.endpoints.forEach((endpoint, i) =>
       endpoint.addresses.forEach((address, j) => {
         if (!valid(address)) {
-          ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'addresses', j], message: `must be an ${slice.addressType} address` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['endpoints', i, 'addresses', j],
+            message: `must be an ${slice.addressType} address`,
+          });
         }
       }),
     );

@@ -18,10 +18,21 @@ export const hostname = z
     'must be a lowercase hostname, optionally starting with "*."',
   );
 
-const sectionName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+const sectionName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
 const portNumber = z.number().int().min(1).max(65535);
-const group = z.string().max(253).regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
-const kind = z.string().min(1).max(63).regex(/^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/);
+const group = z
+  .string()
+  .max(253)
+  .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+const kind = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/);
 
 // ---- GatewayClass ----
 
@@ -198,6 +209,12 @@ export const httpRouteSpec = z.object({
 // ---- ReferenceGrant ----
 
 export const referenceGrantSpec = z.object({
-  from: z.array(z.object({ group, kind, namespace: namespaceName })).min(1).max(16),
-  to: z.array(z.object({ group, kind, name: objectName.optional() })).min(1).max(16),
+  from: z
+    .array(z.object({ group, kind, namespace: namespaceName }))
+    .min(1)
+    .max(16),
+  to: z
+    .array(z.object({ group, kind, name: objectName.optional() }))
+    .min(1)
+    .max(16),
 });

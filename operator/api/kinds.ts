@@ -16,20 +16,42 @@ interface Base<K extends string> {
   readonly metadata: ObjectMeta;
 }
 
-export interface GatewayClass extends Base<'GatewayClass'> { readonly spec: Spec<typeof gatewayClassSpec> }
-export interface Gateway extends Base<'Gateway'> { readonly spec: Spec<typeof gatewaySpec> }
-export interface HTTPRoute extends Base<'HTTPRoute'> { readonly spec: Spec<typeof httpRouteSpec> }
-export interface ReferenceGrant extends Base<'ReferenceGrant'> { readonly spec: Spec<typeof referenceGrantSpec> }
-export interface Namespace extends Base<'Namespace'> { readonly spec: Spec<typeof namespaceSpec> }
-export interface Service extends Base<'Service'> { readonly spec: Spec<typeof serviceSpec> }
-export interface EndpointSlice extends Base<'EndpointSlice'> { readonly spec: Spec<typeof endpointSliceBody> }
-export interface Secret extends Base<'Secret'> { readonly spec: Spec<typeof secretBody> }
-export interface ConfigMap extends Base<'ConfigMap'> { readonly spec: Spec<typeof configMapBody> }
-export interface DataPlaneConfig extends Base<'DataPlaneConfig'> { readonly spec: Spec<typeof dataPlaneConfigSpec> }
+export interface GatewayClass extends Base<'GatewayClass'> {
+  readonly spec: Spec<typeof gatewayClassSpec>;
+}
+export interface Gateway extends Base<'Gateway'> {
+  readonly spec: Spec<typeof gatewaySpec>;
+}
+export interface HTTPRoute extends Base<'HTTPRoute'> {
+  readonly spec: Spec<typeof httpRouteSpec>;
+}
+export interface ReferenceGrant extends Base<'ReferenceGrant'> {
+  readonly spec: Spec<typeof referenceGrantSpec>;
+}
+export interface Namespace extends Base<'Namespace'> {
+  readonly spec: Spec<typeof namespaceSpec>;
+}
+export interface Service extends Base<'Service'> {
+  readonly spec: Spec<typeof serviceSpec>;
+}
+export interface EndpointSlice extends Base<'EndpointSlice'> {
+  readonly spec: Spec<typeof endpointSliceBody>;
+}
+export interface Secret extends Base<'Secret'> {
+  readonly spec: Spec<typeof secretBody>;
+}
+export interface ConfigMap extends Base<'ConfigMap'> {
+  readonly spec: Spec<typeof configMapBody>;
+}
+export interface DataPlaneConfig extends Base<'DataPlaneConfig'> {
+  readonly spec: Spec<typeof dataPlaneConfigSpec>;
+}
 
 /** Kinds that are read and kept, but not resolved yet: no status is written for them. */
 export type PendingKind = 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy';
-export interface PendingObject extends Base<PendingKind> { readonly spec: Readonly<Record<string, unknown>> }
+export interface PendingObject extends Base<PendingKind> {
+  readonly spec: Readonly<Record<string, unknown>>;
+}
 
 export type KubeObject =
   | GatewayClass
@@ -96,12 +118,18 @@ function groupOf(apiVersion: string): string {
 export function describeIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${formatPath([...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))])}: ${issue.message}`)
+    .map(
+      (issue) =>
+        `${formatPath([...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))])}: ${issue.message}`,
+    )
     .join('; ');
 }
 
 function formatPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  );
 }
 
 /** Validate one decoded document. Never throws: the caller reports `invalid` with its origin. */

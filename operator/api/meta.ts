@@ -9,7 +9,11 @@ export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 /** RFC 1123 label: namespaces, port names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const objectName = z.string().min(1).max(253).regex(DNS_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain');
+export const objectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(DNS_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain');
 export const namespaceName = z.string().min(1).max(63).regex(DNS_LABEL, 'must be a lowercase RFC 1123 label');
 
 const stringMap = z.record(z.string(), z.string());

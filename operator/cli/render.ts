@@ -10,7 +10,12 @@ import { CONTROLLER_NAME, resolve, type DriverName } from '../model/index.js';
 import { loadFiles } from '../sources/index.js';
 import { AddressPool } from '../standalone/addresses.js';
 import { gatewayFolder } from '../standalone/stateDir.js';
-import { mergeDataPlaneReports, statusDocument, StatusStamper, type DataPlaneReport } from '../status/index.js';
+import {
+  mergeDataPlaneReports,
+  statusDocument,
+  StatusStamper,
+  type DataPlaneReport,
+} from '../status/index.js';
 import { Store } from '../store/index.js';
 
 export interface RenderOptions {
@@ -26,7 +31,8 @@ export interface RenderOptions {
 export async function renderCommand(options: RenderOptions): Promise<number> {
   const loaded = await loadFiles(options.paths);
   for (const p of loaded.problems) {
-    const where = p.document === undefined ? p.file : `${p.file} (document ${p.document + 1}, index ${p.document})`;
+    const where =
+      p.document === undefined ? p.file : `${p.file} (document ${p.document + 1}, index ${p.document})`;
     options.logger.warn('Input not loaded', { where, reason: p.reason });
   }
   const store = new Store({ metadata: 'track' });
@@ -39,7 +45,8 @@ export async function renderCommand(options: RenderOptions): Promise<number> {
 
   const pool = new AddressPool(options.addressPool);
   const reports = new Map<string, DataPlaneReport>();
-  const outputs: { folder: string; files: readonly { path: string; content: string }[]; title: string }[] = [];
+  const outputs: { folder: string; files: readonly { path: string; content: string }[]; title: string }[] =
+    [];
   for (const { gateway, model, requestedAddresses } of resolution.gateways) {
     if (!model) continue;
     const key = `${gateway.namespace}/${gateway.name}`;
@@ -48,10 +55,17 @@ export async function renderCommand(options: RenderOptions): Promise<number> {
       reports.set(key, { addresses: [], state: { kind: 'noAddress', message: assignment.problem } });
       continue;
     }
-    reports.set(key, { addresses: [{ type: 'IPAddress', value: assignment.address }], state: { kind: 'programmed' } });
+    reports.set(key, {
+      addresses: [{ type: 'IPAddress', value: assignment.address }],
+      state: { kind: 'programmed' },
+    });
     const runtimeDir = path.resolve(gatewayFolder(options.stateDir, gateway));
     const config = DRIVERS[model.driver].render(model, { bindAddress: assignment.address, runtimeDir });
-    outputs.push({ folder: path.basename(runtimeDir), files: config.files, title: `Gateway ${key} (${model.driver})` });
+    outputs.push({
+      folder: path.basename(runtimeDir),
+      files: config.files,
+      title: `Gateway ${key} (${model.driver})`,
+    });
   }
   const statuses = new StatusStamper().stamp(mergeDataPlaneReports(resolution.statuses, reports));
   const statusJson = statusDocument(statuses);
@@ -68,7 +82,8 @@ export async function renderCommand(options: RenderOptions): Promise<number> {
     await writeFile(path.join(options.out, 'status.json'), statusJson);
   } else {
     for (const output of outputs) {
-      for (const file of output.files) process.stdout.write(`# ---- ${output.title}: ${file.path}\n${file.content}\n`);
+      for (const file of output.files)
+        process.stdout.write(`# ---- ${output.title}: ${file.path}\n${file.content}\n`);
     }
     process.stdout.write(`# ---- status\n${statusJson}`);
   }

@@ -20,7 +20,11 @@ export interface StandaloneCommandOptions {
 
 export async function standaloneCommand(options: StandaloneCommandOptions): Promise<number> {
   const { logger } = options;
-  const controller = new StandaloneController({ ...options, defaultDriver: options.driver, drivers: DRIVERS });
+  const controller = new StandaloneController({
+    ...options,
+    defaultDriver: options.driver,
+    drivers: DRIVERS,
+  });
   try {
     await controller.start();
   } catch (error) {
@@ -31,7 +35,11 @@ export async function standaloneCommand(options: StandaloneCommandOptions): Prom
     }
     throw error;
   }
-  logger.info('Serving', { files: options.paths.join(','), watch: options.watch, stateDir: options.stateDir });
+  logger.info('Serving', {
+    files: options.paths.join(','),
+    watch: options.watch,
+    stateDir: options.stateDir,
+  });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -19,33 +19,67 @@ export type ResolvedBackend =
 /** appProtocol values served as plain HTTP/1.1; others need features not built yet. */
 const HTTP_APP_PROTOCOLS = new Set([undefined, 'http', 'kubernetes.io/http']);
 
-export function resolveBackendRef(snapshot: StoreSnapshot, route: HTTPRoute, ref: BackendRef): ResolvedBackend {
+export function resolveBackendRef(
+  snapshot: StoreSnapshot,
+  route: HTTPRoute,
+  ref: BackendRef,
+): ResolvedBackend {
   const namespace = ref.namespace ?? route.metadata.namespace;
   const display = `${ref.group || 'core'}/${ref.kind} ${namespace}/${ref.name}`;
   if (ref.group !== '' || ref.kind !== 'Service') {
-    return { ok: false, reason: 'InvalidKind', message: `${display}: only core Services are supported as backends.` };
+    return {
+      ok: false,
+      reason: 'InvalidKind',
+      message: `${display}: only core Services are supported as backends.`,
+    };
   }
   const from = { group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: route.metadata.namespace };
   if (!referencePermitted(snapshot, from, { group: '', kind: 'Service', namespace, name: ref.name })) {
-    return { ok: false, reason: 'RefNotPermitted', message: `no ReferenceGrant in ${namespace} allows a reference to Service ${ref.name}.` };
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `no ReferenceGrant in ${namespace} allows a reference to Service ${ref.name}.`,
+    };
   }
   const service = snapshot.get('Service', namespace, ref.name);
-  if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${namespace}/${ref.name} does not exist.` };
+  if (!service)
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${namespace}/${ref.name} does not exist.`,
+    };
   if (service.spec.type === 'ExternalName') {
-    return { ok: false, reason: 'BackendNotFound', message: `Service ${namespace}/${ref.name} is an ExternalName Service, which is not supported yet.` };
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${namespace}/${ref.name} is an ExternalName Service, which is not supported yet.`,
+    };
   }
   // The schema requires a port for Service references.
   const port = service.spec.ports.find((p) => p.port === ref.port && p.protocol === 'TCP');
   if (!port) {
-    return { ok: false, reason: 'BackendNotFound', message: `Service ${namespace}/${ref.name} has no TCP port ${ref.port}.` };
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${namespace}/${ref.name} has no TCP port ${ref.port}.`,
+    };
   }
   if (!HTTP_APP_PROTOCOLS.has(port.appProtocol)) {
-    return { ok: false, reason: 'UnsupportedProtocol', message: `appProtocol ${port.appProtocol} of Service ${namespace}/${ref.name} port ${port.port} is not supported yet.` };
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `appProtocol ${port.appProtocol} of Service ${namespace}/${ref.name} port ${port.port} is not supported yet.`,
+    };
   }
   const name = { namespace, name: ref.name };
   return {
     ok: true,
-    upstream: { name: upstreamName(name, port.port), service: name, port: port.port, endpoints: endpointsOf(snapshot, service, port.name) },
+    upstream: {
+      name: upstreamName(name, port.port),
+      service: name,
+      port: port.port,
+      endpoints: endpointsOf(snapshot, service, port.name),
+    },
   };
 }
 
@@ -59,7 +93,9 @@ function endpointsOf(snapshot: StoreSnapshot, service: Service, portName: string
   for (const slice of snapshot.endpointSlicesFor(service.metadata.namespace, service.metadata.name)) {
     const family = slice.spec.addressType;
     if (family === 'FQDN') continue;
-    const slicePort = slice.spec.ports.find((p) => (p.name ?? '') === (portName ?? '') && p.protocol === 'TCP');
+    const slicePort = slice.spec.ports.find(
+      (p) => (p.name ?? '') === (portName ?? '') && p.protocol === 'TCP',
+    );
     if (slicePort?.port === undefined) continue;
     for (const endpoint of slice.spec.endpoints) {
       if (endpoint.conditions.ready === false) continue;

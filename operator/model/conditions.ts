@@ -24,7 +24,8 @@ const make = (type: string, status: ConditionStatus, reason: string, message: st
 // ---- GatewayClass ----
 
 /** Accepted=True: the class names our controller and its parameters resolve. */
-export const classAccepted = (): Condition => make('Accepted', 'True', 'Accepted', 'The GatewayClass is accepted by gateplane.');
+export const classAccepted = (): Condition =>
+  make('Accepted', 'True', 'Accepted', 'The GatewayClass is accepted by gateplane.');
 
 /** Accepted=False/InvalidParameters: parametersRef names nothing usable. */
 export const classInvalidParameters = (detail: string): Condition =>
@@ -32,7 +33,8 @@ export const classInvalidParameters = (detail: string): Condition =>
 
 // ---- Gateway ----
 
-export const gatewayAccepted = (): Condition => make('Accepted', 'True', 'Accepted', 'The Gateway is accepted.');
+export const gatewayAccepted = (): Condition =>
+  make('Accepted', 'True', 'Accepted', 'The Gateway is accepted.');
 
 /** Accepted=True/ListenersNotValid: some listeners are invalid; the valid ones are served. */
 export const gatewaySomeListenersInvalid = (names: readonly string[]): Condition =>
@@ -66,39 +68,75 @@ export const gatewayAddressNotAssigned = (detail: string): Condition =>
 
 // ---- Listener ----
 
-export const listenerAccepted = (): Condition => make('Accepted', 'True', 'Accepted', 'The listener is accepted.');
+export const listenerAccepted = (): Condition =>
+  make('Accepted', 'True', 'Accepted', 'The listener is accepted.');
 
 export const listenerUnsupportedProtocol = (protocol: string, supported: readonly string[]): Condition =>
-  make('Accepted', 'False', 'UnsupportedProtocol', `Protocol ${protocol} is not supported; use one of ${supported.join(', ')}.`);
+  make(
+    'Accepted',
+    'False',
+    'UnsupportedProtocol',
+    `Protocol ${protocol} is not supported; use one of ${supported.join(', ')}.`,
+  );
 
-export const listenerNoConflicts = (): Condition => make('Conflicted', 'False', 'NoConflicts', 'No conflicts.');
+export const listenerNoConflicts = (): Condition =>
+  make('Conflicted', 'False', 'NoConflicts', 'No conflicts.');
 
 export const listenerProtocolConflict = (port: number): Condition =>
-  make('Conflicted', 'True', 'ProtocolConflict', `Another listener on port ${port} uses an incompatible protocol.`);
+  make(
+    'Conflicted',
+    'True',
+    'ProtocolConflict',
+    `Another listener on port ${port} uses an incompatible protocol.`,
+  );
 
 export const listenerHostnameConflict = (port: number): Condition =>
-  make('Conflicted', 'True', 'HostnameConflict', `Another listener on port ${port} has the same protocol and hostname.`);
+  make(
+    'Conflicted',
+    'True',
+    'HostnameConflict',
+    `Another listener on port ${port} has the same protocol and hostname.`,
+  );
 
 /** Accepted=False that goes with a conflict: a conflicted listener is not served. */
-export const listenerNotAcceptedConflict = (reason: 'ProtocolConflict' | 'HostnameConflict', port: number): Condition =>
-  make('Accepted', 'False', reason, `The listener conflicts with another listener on port ${port} and is not served.`);
+export const listenerNotAcceptedConflict = (
+  reason: 'ProtocolConflict' | 'HostnameConflict',
+  port: number,
+): Condition =>
+  make(
+    'Accepted',
+    'False',
+    reason,
+    `The listener conflicts with another listener on port ${port} and is not served.`,
+  );
 
 export const listenerResolvedRefs = (): Condition =>
   make('ResolvedRefs', 'True', 'ResolvedRefs', 'All references are resolved.');
 
 export const listenerInvalidRouteKinds = (kinds: readonly string[]): Condition =>
-  make('ResolvedRefs', 'False', 'InvalidRouteKinds', `Route kinds not supported on this listener: ${kinds.join(', ')}.`);
+  make(
+    'ResolvedRefs',
+    'False',
+    'InvalidRouteKinds',
+    `Route kinds not supported on this listener: ${kinds.join(', ')}.`,
+  );
 
 export const listenerInvalidCertificateRef = (detail: string): Condition =>
   make('ResolvedRefs', 'False', 'InvalidCertificateRef', detail);
 
 export const listenerCertificateRefNotPermitted = (ref: string): Condition =>
-  make('ResolvedRefs', 'False', 'RefNotPermitted', `No ReferenceGrant allows the certificate reference ${ref}.`);
+  make(
+    'ResolvedRefs',
+    'False',
+    'RefNotPermitted',
+    `No ReferenceGrant allows the certificate reference ${ref}.`,
+  );
 
 export const listenerProgrammed = (): Condition =>
   make('Programmed', 'True', 'Programmed', 'The listener is programmed.');
 
-export const listenerNotProgrammed = (detail: string): Condition => make('Programmed', 'False', 'Invalid', detail);
+export const listenerNotProgrammed = (detail: string): Condition =>
+  make('Programmed', 'False', 'Invalid', detail);
 
 export const listenerPending = (detail: string): Condition => make('Programmed', 'False', 'Pending', detail);
 
@@ -110,9 +148,15 @@ export const routeNotAllowedByListeners = (detail: string): Condition =>
   make('Accepted', 'False', 'NotAllowedByListeners', detail);
 
 export const routeNoMatchingListenerHostname = (): Condition =>
-  make('Accepted', 'False', 'NoMatchingListenerHostname', 'No listener hostname intersects the route hostnames.');
+  make(
+    'Accepted',
+    'False',
+    'NoMatchingListenerHostname',
+    'No listener hostname intersects the route hostnames.',
+  );
 
-export const routeNoMatchingParent = (detail: string): Condition => make('Accepted', 'False', 'NoMatchingParent', detail);
+export const routeNoMatchingParent = (detail: string): Condition =>
+  make('Accepted', 'False', 'NoMatchingParent', detail);
 
 /** Accepted=False/UnsupportedValue: the route uses a field value gateplane does not support. */
 export const routeUnsupportedValue = (field: string, detail: string): Condition =>

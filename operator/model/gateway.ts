@@ -64,7 +64,12 @@ function resolveGateway(
   options: ResolveOptions,
 ): ResolvedGateway {
   const listeners = resolveListeners(snapshot, gateway);
-  const base = { gateway, className: gatewayClass.name, controllerName: gatewayClass.controllerName, listeners };
+  const base = {
+    gateway,
+    className: gatewayClass.name,
+    controllerName: gatewayClass.controllerName,
+    listeners,
+  };
   if (!gatewayClass.dataPlane) {
     const problem = `GatewayClass ${gatewayClass.name} is not accepted.`;
     return { ...base, dataPlane: undefined, accepted: c.gatewayInvalidParameters(problem) };
@@ -73,18 +78,22 @@ function resolveGateway(
   const ref = gateway.spec.infrastructure?.parametersRef;
   if (ref) {
     const found = lookupDataPlaneConfig(snapshot, ref, gateway.metadata.namespace);
-    if ('problem' in found) return { ...base, dataPlane: undefined, accepted: c.gatewayInvalidParameters(found.problem) };
+    if ('problem' in found)
+      return { ...base, dataPlane: undefined, accepted: c.gatewayInvalidParameters(found.problem) };
     dataPlane = dataPlaneFrom(found.config, options.defaultDriver);
   }
   const invalid = listeners.filter((listener) => !listener.accepted).map((listener) => listener.spec.name);
-  if (invalid.length === listeners.length) return { ...base, dataPlane: undefined, accepted: c.gatewayNoValidListeners() };
+  if (invalid.length === listeners.length)
+    return { ...base, dataPlane: undefined, accepted: c.gatewayNoValidListeners() };
   const accepted = invalid.length > 0 ? c.gatewaySomeListenersInvalid(invalid) : c.gatewayAccepted();
   return { ...base, dataPlane, accepted };
 }
 
 function resolveListeners(snapshot: StoreSnapshot, gateway: Gateway): ResolvedListener[] {
   const conflicts = findConflicts(gateway.spec.listeners);
-  return gateway.spec.listeners.map((spec) => resolveListener(snapshot, gateway, spec, conflicts.get(spec.name)));
+  return gateway.spec.listeners.map((spec) =>
+    resolveListener(snapshot, gateway, spec, conflicts.get(spec.name)),
+  );
 }
 
 function resolveListener(
@@ -108,7 +117,9 @@ function resolveListener(
   }
   const requested = spec.allowedRoutes.kinds ?? protocolKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
   const supportedKinds = requested.filter((k) => k.group === GATEWAY_GROUP && protocolKinds.includes(k.kind));
-  const invalidKinds = requested.filter((k) => !supportedKinds.includes(k)).map((k) => `${k.group}/${k.kind}`);
+  const invalidKinds = requested
+    .filter((k) => !supportedKinds.includes(k))
+    .map((k) => `${k.group}/${k.kind}`);
   const refs = invalidKinds.length > 0 ? c.listenerInvalidRouteKinds(invalidKinds) : c.listenerResolvedRefs();
   const accepted = conflict === undefined;
   const conditions = [
@@ -131,7 +142,11 @@ function resolveListener(
   };
 }
 
-function namespaceFilter(snapshot: StoreSnapshot, gateway: Gateway, spec: ListenerSpec): (namespace: string) => boolean {
+function namespaceFilter(
+  snapshot: StoreSnapshot,
+  gateway: Gateway,
+  spec: ListenerSpec,
+): (namespace: string) => boolean {
   const { from, selector } = spec.allowedRoutes.namespaces;
   switch (from) {
     case 'All':
@@ -139,7 +154,8 @@ function namespaceFilter(snapshot: StoreSnapshot, gateway: Gateway, spec: Listen
     case 'Same':
       return (namespace) => namespace === gateway.metadata.namespace;
     case 'Selector':
-      return (namespace) => selector !== undefined && selectorMatches(selector, namespaceLabels(snapshot, namespace));
+      return (namespace) =>
+        selector !== undefined && selectorMatches(selector, namespaceLabels(snapshot, namespace));
   }
 }
 
@@ -150,7 +166,9 @@ const transportOf = (protocol: string): string => (protocol === 'UDP' ? 'udp' : 
  * Listeners sharing a port must use the same protocol, and listeners with the same protocol on
  * a port must have distinct hostnames. Every listener involved in a clash is marked.
  */
-function findConflicts(listeners: readonly ListenerSpec[]): Map<string, 'ProtocolConflict' | 'HostnameConflict'> {
+function findConflicts(
+  listeners: readonly ListenerSpec[],
+): Map<string, 'ProtocolConflict' | 'HostnameConflict'> {
   const conflicts = new Map<string, 'ProtocolConflict' | 'HostnameConflict'>();
   const byPort = groupBy(listeners, (l) => `${transportOf(l.protocol)}/${l.port}`);
   for (const group of byPort.values()) {

@@ -28,7 +28,10 @@ const DEFAULT_DRAIN_SECONDS = 30;
 export function dataPlaneFrom(config: DataPlaneConfig | undefined, defaultDriver: DriverName): DataPlane {
   if (!config) return { driver: defaultDriver, settings: { drainTimeoutSeconds: DEFAULT_DRAIN_SECONDS } };
   const { driver, drainTimeout, workerProcesses } = config.spec;
-  return { driver, settings: { drainTimeoutSeconds: durationSeconds(drainTimeout), workers: workerProcesses } };
+  return {
+    driver,
+    settings: { drainTimeoutSeconds: durationSeconds(drainTimeout), workers: workerProcesses },
+  };
 }
 
 type Lookup = { readonly config: DataPlaneConfig } | { readonly problem: string };
@@ -40,14 +43,19 @@ export function lookupDataPlaneConfig(
   namespace: string | undefined,
 ): Lookup {
   if (ref.group !== GATEPLANE_GROUP || ref.kind !== 'DataPlaneConfig') {
-    return { problem: `${ref.group}/${ref.kind} is not supported; refer to a ${GATEPLANE_GROUP}/DataPlaneConfig.` };
+    return {
+      problem: `${ref.group}/${ref.kind} is not supported; refer to a ${GATEPLANE_GROUP}/DataPlaneConfig.`,
+    };
   }
   if (namespace === undefined) return { problem: 'namespace is required for a DataPlaneConfig.' };
   const config = snapshot.get('DataPlaneConfig', namespace, ref.name);
   return config ? { config } : { problem: `DataPlaneConfig ${namespace}/${ref.name} does not exist.` };
 }
 
-export function acceptGatewayClasses(snapshot: StoreSnapshot, options: ResolveOptions): Map<string, ResolvedClass> {
+export function acceptGatewayClasses(
+  snapshot: StoreSnapshot,
+  options: ResolveOptions,
+): Map<string, ResolvedClass> {
   const classes = new Map<string, ResolvedClass>();
   for (const gatewayClass of snapshot.list('GatewayClass')) {
     if (gatewayClass.spec.controllerName !== options.controllerName) continue;
@@ -56,7 +64,11 @@ export function acceptGatewayClasses(snapshot: StoreSnapshot, options: ResolveOp
   return classes;
 }
 
-function resolveClass(snapshot: StoreSnapshot, gatewayClass: GatewayClass, options: ResolveOptions): ResolvedClass {
+function resolveClass(
+  snapshot: StoreSnapshot,
+  gatewayClass: GatewayClass,
+  options: ResolveOptions,
+): ResolvedClass {
   const ref = gatewayClass.spec.parametersRef;
   let dataPlane: DataPlane | undefined = dataPlaneFrom(undefined, options.defaultDriver);
   let condition: Condition = classAccepted();

@@ -13,14 +13,21 @@ export function covers(general: string, specific: string): boolean {
   if (general === CATCH_ALL || general === specific) return true;
   if (!isWildcard(general) || specific === CATCH_ALL) return false;
   const suffix = general.slice(1); // `.example.com`
-  return specific.endsWith(suffix) && specific.length > suffix.length && (!isWildcard(specific) || specific.length > general.length);
+  return (
+    specific.endsWith(suffix) &&
+    specific.length > suffix.length &&
+    (!isWildcard(specific) || specific.length > general.length)
+  );
 }
 
 /**
  * The hostnames a route serves on a listener: route hostnames narrowed to the listener's, or
  * the listener's own when the route names none. Empty: the route has no business there.
  */
-export function effectiveHostnames(listenerHostname: string | undefined, routeHostnames: readonly string[]): string[] {
+export function effectiveHostnames(
+  listenerHostname: string | undefined,
+  routeHostnames: readonly string[],
+): string[] {
   const listener = listenerHostname ?? CATCH_ALL;
   if (routeHostnames.length === 0) return [listener];
   const out = new Set<string>();

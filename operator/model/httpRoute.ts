@@ -37,8 +37,13 @@ export interface AttachedRoute {
   readonly upstreams: readonly Upstream[];
 }
 
-export function attachHTTPRoutes(snapshot: StoreSnapshot, gateways: readonly ResolvedGateway[]): AttachedRoute[] {
-  const byName = new Map(gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]));
+export function attachHTTPRoutes(
+  snapshot: StoreSnapshot,
+  gateways: readonly ResolvedGateway[],
+): AttachedRoute[] {
+  const byName = new Map(
+    gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]),
+  );
   const attached: AttachedRoute[] = [];
   for (const route of snapshot.list('HTTPRoute')) {
     const parents = route.spec.parentRefs.flatMap((ref): RouteParent[] => {
@@ -57,9 +62,17 @@ export function attachHTTPRoutes(snapshot: StoreSnapshot, gateways: readonly Res
       return [attachToParent(route, gateway, parentRef)];
     });
     if (parents.length === 0) continue;
-    const backends = route.spec.rules.map((rule) => (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })));
+    const backends = route.spec.rules.map((rule) =>
+      (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })),
+    );
     const upstreams = backends.flat().flatMap(({ resolved }) => (resolved.ok ? [resolved.upstream] : []));
-    attached.push({ route, parents, actions: backends.map(actionFor), resolvedRefs: resolvedRefsCondition(backends), upstreams });
+    attached.push({
+      route,
+      parents,
+      actions: backends.map(actionFor),
+      resolvedRefs: resolvedRefsCondition(backends),
+      upstreams,
+    });
   }
   return attached;
 }
@@ -72,20 +85,32 @@ function attachToParent(route: HTTPRoute, gateway: ResolvedGateway, parentRef: P
   let candidates = gateway.listeners;
   if (parentRef.sectionName !== undefined) {
     candidates = candidates.filter((l) => l.spec.name === parentRef.sectionName);
-    if (candidates.length === 0) return refuse(c.routeNoMatchingParent(`Gateway has no listener named ${parentRef.sectionName}.`));
+    if (candidates.length === 0)
+      return refuse(c.routeNoMatchingParent(`Gateway has no listener named ${parentRef.sectionName}.`));
   }
   if (parentRef.port !== undefined) {
     candidates = candidates.filter((l) => l.spec.port === parentRef.port);
-    if (candidates.length === 0) return refuse(c.routeNoMatchingParent(`Gateway has no listener on port ${parentRef.port}.`));
+    if (candidates.length === 0)
+      return refuse(c.routeNoMatchingParent(`Gateway has no listener on port ${parentRef.port}.`));
   }
   const allowed = candidates.filter(
-    (l) => l.accepted && l.supportedKinds.some((k) => k.kind === 'HTTPRoute') && l.allowsNamespace(route.metadata.namespace),
+    (l) =>
+      l.accepted &&
+      l.supportedKinds.some((k) => k.kind === 'HTTPRoute') &&
+      l.allowsNamespace(route.metadata.namespace),
   );
   if (allowed.length === 0) {
-    return refuse(c.routeNotAllowedByListeners(`No valid listener allows HTTPRoutes from namespace ${route.metadata.namespace}.`));
+    return refuse(
+      c.routeNotAllowedByListeners(
+        `No valid listener allows HTTPRoutes from namespace ${route.metadata.namespace}.`,
+      ),
+    );
   }
   const attachments = allowed
-    .map((listener) => ({ listener, hostnames: effectiveHostnames(listener.spec.hostname, route.spec.hostnames) }))
+    .map((listener) => ({
+      listener,
+      hostnames: effectiveHostnames(listener.spec.hostname, route.spec.hostnames),
+    }))
     .filter((a) => a.hostnames.length > 0);
   if (attachments.length === 0) return refuse(c.routeNoMatchingListenerHostname());
   return { gateway, parentRef, accepted: c.routeAccepted(), attachments };
@@ -96,13 +121,16 @@ function unsupportedField(route: HTTPRoute): { field: string; detail: string } |
   const notYet = 'is not supported yet.';
   for (const [i, rule] of route.spec.rules.entries()) {
     const at = `spec.rules[${i}]`;
-    if (rule.filters?.length) return { field: `${at}.filters`, detail: `filter ${rule.filters[0]?.type} ${notYet}` };
+    if (rule.filters?.length)
+      return { field: `${at}.filters`, detail: `filter ${rule.filters[0]?.type} ${notYet}` };
     if (rule.timeouts) return { field: `${at}.timeouts`, detail: notYet };
     for (const [j, match] of rule.matches.entries()) {
       const m = `${at}.matches[${j}]`;
-      if (match.path.type === 'RegularExpression') return { field: `${m}.path.type`, detail: `RegularExpression ${notYet}` };
+      if (match.path.type === 'RegularExpression')
+        return { field: `${m}.path.type`, detail: `RegularExpression ${notYet}` };
       if (match.headers?.length) return { field: `${m}.headers`, detail: `header matching ${notYet}` };
-      if (match.queryParams?.length) return { field: `${m}.queryParams`, detail: `query parameter matching ${notYet}` };
+      if (match.queryParams?.length)
+        return { field: `${m}.queryParams`, detail: `query parameter matching ${notYet}` };
       if (match.method) return { field: `${m}.method`, detail: `method matching ${notYet}` };
     }
     for (const [j, ref] of (rule.backendRefs ?? []).entries()) {
@@ -125,7 +153,9 @@ function actionFor(refs: readonly ResolvedRef[]): RuleAction {
   const backends: WeightedBackend[] = refs
     .filter(({ ref }) => ref.weight > 0)
     .map(({ ref, resolved }) =>
-      resolved.ok ? { kind: 'upstream', upstream: resolved.upstream.name, weight: ref.weight } : { kind: 'invalid', weight: ref.weight },
+      resolved.ok
+        ? { kind: 'upstream', upstream: resolved.upstream.name, weight: ref.weight }
+        : { kind: 'invalid', weight: ref.weight },
     );
   if (!backends.some((b) => b.kind === 'upstream')) return { kind: 'fixedResponse', status: 500 };
   return { kind: 'forward', backends };
@@ -134,7 +164,8 @@ function actionFor(refs: readonly ResolvedRef[]): RuleAction {
 function resolvedRefsCondition(rules: readonly (readonly ResolvedRef[])[]): c.Condition {
   for (const [i, refs] of rules.entries()) {
     for (const [j, { resolved }] of refs.entries()) {
-      if (!resolved.ok) return c.routeUnresolvedRef(resolved.reason, `spec.rules[${i}].backendRefs[${j}]`, resolved.message);
+      if (!resolved.ok)
+        return c.routeUnresolvedRef(resolved.reason, `spec.rules[${i}].backendRefs[${j}]`, resolved.message);
     }
   }
   return c.routeResolvedRefs();

@@ -42,7 +42,10 @@ export function resolve(snapshot: StoreSnapshot, options: ResolveOptions): Resol
 }
 
 /** Routes accepted on each listener of `gateway`, one entry per route with all its hostnames. */
-function routesByListener(gateway: ResolvedGateway, routes: readonly AttachedRoute[]): Map<string, ListenerRoute[]> {
+function routesByListener(
+  gateway: ResolvedGateway,
+  routes: readonly AttachedRoute[],
+): Map<string, ListenerRoute[]> {
   const byListener = new Map<string, ListenerRoute[]>();
   for (const route of routes) {
     const hostnames = new Map<string, Set<string>>();
@@ -72,7 +75,8 @@ function gatewayEntry(gateway: ResolvedGateway, routes: readonly AttachedRoute[]
     .map((listener) => ({ listener, routes: byListener.get(listener.spec.name) ?? [] }));
   const upstreams = new Map<string, Upstream>();
   for (const { routes: attached } of programmable) {
-    for (const { route } of attached) for (const upstream of route.upstreams) upstreams.set(upstream.name, upstream);
+    for (const { route } of attached)
+      for (const upstream of route.upstreams) upstreams.set(upstream.name, upstream);
   }
   const model: GatewayModel = {
     gateway: name,
@@ -95,7 +99,10 @@ function gatewayStatus(gateway: ResolvedGateway, routes: readonly AttachedRoute[
     metadata: { namespace: metadata.namespace, name: metadata.name, generation },
     status: {
       addresses: [],
-      conditions: withGeneration([gateway.accepted, accepted ? c.gatewayProgrammed() : c.gatewayNotProgrammedInvalid()], generation),
+      conditions: withGeneration(
+        [gateway.accepted, accepted ? c.gatewayProgrammed() : c.gatewayNotProgrammedInvalid()],
+        generation,
+      ),
       listeners: gateway.listeners.map((listener) => ({
         name: listener.spec.name,
         supportedKinds: listener.supportedKinds,
@@ -124,5 +131,10 @@ function routeStatus(route: AttachedRoute): ObjectStatus {
     controllerName: parent.gateway.controllerName,
     conditions: withGeneration([parent.accepted, route.resolvedRefs], generation),
   }));
-  return { apiVersion, kind: 'HTTPRoute', metadata: { namespace: metadata.namespace, name: metadata.name, generation }, status: { parents } };
+  return {
+    apiVersion,
+    kind: 'HTTPRoute',
+    metadata: { namespace: metadata.namespace, name: metadata.name, generation },
+    status: { parents },
+  };
 }

@@ -50,7 +50,13 @@ interface StatusOf<K extends string, S> {
 }
 
 export type ObjectStatus =
-  | StatusOf<'GatewayClass', { readonly conditions: readonly ResolvedCondition[]; readonly supportedFeatures?: readonly { readonly name: string }[] }>
+  | StatusOf<
+      'GatewayClass',
+      {
+        readonly conditions: readonly ResolvedCondition[];
+        readonly supportedFeatures?: readonly { readonly name: string }[];
+      }
+    >
   | StatusOf<
       'Gateway',
       {

@@ -46,9 +46,14 @@ function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHos
 }
 
 /** The listener that receives requests for `hostname`: the most specific one covering it. */
-function ownerOf(listeners: readonly ProgrammableListener[], hostname: string): ProgrammableListener | undefined {
+function ownerOf(
+  listeners: readonly ProgrammableListener[],
+  hostname: string,
+): ProgrammableListener | undefined {
   const covering = listeners.filter((l) => covers(l.listener.spec.hostname ?? CATCH_ALL, hostname));
-  return covering.sort((a, b) => compareSpecificity(a.listener.spec.hostname ?? CATCH_ALL, b.listener.spec.hostname ?? CATCH_ALL))[0];
+  return covering.sort((a, b) =>
+    compareSpecificity(a.listener.spec.hostname ?? CATCH_ALL, b.listener.spec.hostname ?? CATCH_ALL),
+  )[0];
 }
 
 function rulesFor(owner: ProgrammableListener, hostname: string): RouteRule[] {

@@ -12,7 +12,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../api/kinds.js';
 import type { Store } from '../store/index.js';
-import { listManifestFiles, mergeParsed, parseManifestFile, type FileProblem, type IgnoredKind, type ParsedFile } from './files.js';
+import {
+  listManifestFiles,
+  mergeParsed,
+  parseManifestFile,
+  type FileProblem,
+  type IgnoredKind,
+  type ParsedFile,
+} from './files.js';
 
 export interface FileSourceOptions {
   readonly paths: readonly string[];
@@ -90,7 +97,8 @@ export class FileSource {
     if (this.options.watch) this.updateWatches(folders, files);
     const parsed = [];
     for (const file of files) parsed.push({ file, result: await this.parsed(file) });
-    for (const gone of [...this.cache.keys()].filter((file) => !files.includes(file))) this.cache.delete(gone);
+    for (const gone of [...this.cache.keys()].filter((file) => !files.includes(file)))
+      this.cache.delete(gone);
     const loaded = mergeParsed(parsed, problems);
     this.report(loaded.problems, loaded.ignored);
 

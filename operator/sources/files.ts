@@ -72,7 +72,12 @@ export async function parseManifestFile(file: string): Promise<ParsedFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return { objects: [], problems: [{ file, reason: describeFsError(error) }], ignored: [], unreadable: true };
+    return {
+      objects: [],
+      problems: [{ file, reason: describeFsError(error) }],
+      ignored: [],
+      unreadable: true,
+    };
   }
   return parseManifestText(file, text);
 }
@@ -87,14 +92,19 @@ export function parseManifestText(file: string, text: string): ParsedFile {
   documents.forEach((doc, document) => {
     if (doc.errors.length > 0) {
       unreadable ||= documents.length === 1;
-      problems.push({ file, document, reason: `not valid YAML: ${firstLine(doc.errors[0]?.message ?? 'parse error')}` });
+      problems.push({
+        file,
+        document,
+        reason: `not valid YAML: ${firstLine(doc.errors[0]?.message ?? 'parse error')}`,
+      });
       return;
     }
     const raw: unknown = doc.toJS();
     if (raw === null || raw === undefined) return; // `---` with nothing after it
     const result = parseObject(raw);
     if (result.outcome === 'ok') objects.push(result.object);
-    else if (result.outcome === 'ignored') ignored.push({ file, document, apiVersion: result.apiVersion, kind: result.kind });
+    else if (result.outcome === 'ignored')
+      ignored.push({ file, document, apiVersion: result.apiVersion, kind: result.kind });
     else problems.push({ file, document, reason: result.reason });
   });
   return { objects, problems, ignored, unreadable };
@@ -103,7 +113,9 @@ export function parseManifestText(file: string, text: string): ParsedFile {
 /** Load everything once: for `render` and for the first pass of the watching source. */
 export async function loadFiles(paths: readonly string[]): Promise<LoadedFiles> {
   const { files, problems } = await listManifestFiles(paths);
-  const parsed = await Promise.all(files.map(async (file) => ({ file, result: await parseManifestFile(file) })));
+  const parsed = await Promise.all(
+    files.map(async (file) => ({ file, result: await parseManifestFile(file) })),
+  );
   return mergeParsed(parsed, problems);
 }
 
@@ -111,7 +123,10 @@ export async function loadFiles(paths: readonly string[]): Promise<LoadedFiles> 
  * Combine parsed files into one object set. The same object in two places is a mistake worth
  * reporting; the first one in path order is kept, so the outcome does not depend on timing.
  */
-export function mergeParsed(parsed: readonly { file: string; result: ParsedFile }[], initial: readonly FileProblem[] = []): LoadedFiles {
+export function mergeParsed(
+  parsed: readonly { file: string; result: ParsedFile }[],
+  initial: readonly FileProblem[] = [],
+): LoadedFiles {
   const byKey = new Map<string, { object: KubeObject; file: string }>();
   const problems = [...initial];
   const ignored: IgnoredKind[] = [];
@@ -137,5 +152,9 @@ function firstLine(message: string): string {
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' ? 'no such file or folder' : code === 'EACCES' ? 'permission denied' : String(error);
+  return code === 'ENOENT'
+    ? 'no such file or folder'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : String(error);
 }

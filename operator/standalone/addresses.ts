@@ -9,7 +9,8 @@ import { isIPv4 } from 'node:net';
 export type Assignment = { readonly address: string } | { readonly problem: string };
 
 const toNumber = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-const toAddress = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+const toAddress = (n: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 const isLoopback = (ip: string): boolean => isIPv4(ip) && ip.startsWith('127.');
 
 export function parsePool(cidr: string): { first: number; last: number } {
@@ -36,10 +37,13 @@ export class AddressPool {
   assign(key: string, requested: readonly { readonly type: string; readonly value: string }[]): Assignment {
     const wanted = requested[0];
     if (wanted) {
-      if (wanted.type !== 'IPAddress') return { problem: `address type ${wanted.type} is not supported in standalone mode; use IPAddress.` };
-      if (!isLoopback(wanted.value)) return { problem: `${wanted.value} is not a loopback IPv4 address (127.0.0.0/8).` };
+      if (wanted.type !== 'IPAddress')
+        return { problem: `address type ${wanted.type} is not supported in standalone mode; use IPAddress.` };
+      if (!isLoopback(wanted.value))
+        return { problem: `${wanted.value} is not a loopback IPv4 address (127.0.0.0/8).` };
       const holder = this.holderOf(wanted.value);
-      if (holder && holder !== key) return { problem: `${wanted.value} is already used by Gateway ${holder}.` };
+      if (holder && holder !== key)
+        return { problem: `${wanted.value} is already used by Gateway ${holder}.` };
       this.byKey.set(key, wanted.value);
       return { address: wanted.value };
     }

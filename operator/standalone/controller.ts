@@ -8,7 +8,12 @@ import { describeError, type Logger } from '../log.js';
 import { resolve, type DriverName, type Resolution } from '../model/index.js';
 import { WorkQueue } from '../reconcile/index.js';
 import { FileSource } from '../sources/index.js';
-import { mergeDataPlaneReports, StatusStamper, writeStatusFile, type DataPlaneReport } from '../status/index.js';
+import {
+  mergeDataPlaneReports,
+  StatusStamper,
+  writeStatusFile,
+  type DataPlaneReport,
+} from '../status/index.js';
 import { Store } from '../store/index.js';
 import { AddressPool } from './addresses.js';
 import { ConfigRejectedError, ProxyRuntime } from './proxyRuntime.js';
@@ -51,12 +56,17 @@ export class StandaloneController {
       watch: options.watch,
       onProblems: (problems) => {
         for (const p of problems) {
-          const where = p.document === undefined ? p.file : `${p.file} (document ${p.document + 1}, index ${p.document})`;
+          const where =
+            p.document === undefined ? p.file : `${p.file} (document ${p.document + 1}, index ${p.document})`;
           log.warn('Input not loaded', { where, reason: p.reason });
         }
       },
       onIgnoredKind: (ignored) =>
-        log.warn('Kind not read by gateplane; ignored', { apiVersion: ignored.apiVersion, kind: ignored.kind, file: ignored.file }),
+        log.warn('Kind not read by gateplane; ignored', {
+          apiVersion: ignored.apiVersion,
+          kind: ignored.kind,
+          file: ignored.file,
+        }),
     });
     this.queue = new WorkQueue({
       reconciler: { reconcile: (key) => this.reconcile(key) },
@@ -84,7 +94,9 @@ export class StandaloneController {
     await this.queue.stop();
     await Promise.all(
       [...this.runtimes.entries()].map(async ([key, runtime]) => {
-        const drain = this.resolved().gateways.find((g) => keyOf(g.gateway) === key)?.model?.settings.drainTimeoutSeconds ?? 0;
+        const drain =
+          this.resolved().gateways.find((g) => keyOf(g.gateway) === key)?.model?.settings
+            .drainTimeoutSeconds ?? 0;
         await runtime.stop(Math.min(drain * 1000, MAX_SHUTDOWN_DRAIN_MS));
       }),
     );
@@ -177,7 +189,10 @@ export class StandaloneController {
       await runtime.apply(entry.model, assignment.address);
       this.reports.set(key, { addresses, state: { kind: 'programmed' } });
     } catch (error) {
-      const message = error instanceof ConfigRejectedError ? error.message : `applying the configuration failed: ${describeError(error)}`;
+      const message =
+        error instanceof ConfigRejectedError
+          ? error.message
+          : `applying the configuration failed: ${describeError(error)}`;
       runtime.lastError = message;
       this.reports.set(key, { addresses, state: { kind: 'pending', message } });
       throw new Error(`apply Gateway ${key}`, { cause: error });
@@ -192,8 +207,17 @@ export class StandaloneController {
       const key = keyOf(gateway);
       const report = this.reports.get(key);
       if (!report) continue;
-      const current = report.state.kind !== 'programmed' || this.runtimes.get(key)?.servedModel === JSON.stringify(model);
-      reports.set(key, current ? report : { addresses: report.addresses, state: { kind: 'pending', message: 'Applying the latest configuration.' } });
+      const current =
+        report.state.kind !== 'programmed' || this.runtimes.get(key)?.servedModel === JSON.stringify(model);
+      reports.set(
+        key,
+        current
+          ? report
+          : {
+              addresses: report.addresses,
+              state: { kind: 'pending', message: 'Applying the latest configuration.' },
+            },
+      );
     }
     const stamped = this.stamper.stamp(mergeDataPlaneReports(resolution.statuses, reports));
     if (this.options.statusFile) await writeStatusFile(this.options.statusFile, stamped);

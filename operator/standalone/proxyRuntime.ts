@@ -70,7 +70,9 @@ export class ProxyRuntime {
     if (this.process) {
       await this.process.reload();
       if (!(await waitForServedHash(dir, config.hash, RELOAD_CONFIRM_MS))) {
-        throw new Error(`${driver.name} did not serve the new configuration within ${RELOAD_CONFIRM_MS} ms: ${this.process.stderrTail()}`);
+        throw new Error(
+          `${driver.name} did not serve the new configuration within ${RELOAD_CONFIRM_MS} ms: ${this.process.stderrTail()}`,
+        );
       }
     } else {
       await stopStrayProcess(this.pidFile());

@@ -3,7 +3,12 @@
  * merges the deployer's report into Gateway statuses: addresses, and Programmed on the Gateway
  * and its listeners.
  */
-import { conditions as c, type GatewayAddress, type ObjectStatus, type ResolvedCondition } from '../model/index.js';
+import {
+  conditions as c,
+  type GatewayAddress,
+  type ObjectStatus,
+  type ResolvedCondition,
+} from '../model/index.js';
 
 export interface DataPlaneReport {
   readonly addresses: readonly GatewayAddress[];
@@ -14,7 +19,10 @@ export interface DataPlaneReport {
     | { readonly kind: 'noAddress'; readonly message: string };
 }
 
-const NOT_APPLIED: DataPlaneReport = { addresses: [], state: { kind: 'pending', message: 'The configuration has not been applied yet.' } };
+const NOT_APPLIED: DataPlaneReport = {
+  addresses: [],
+  state: { kind: 'pending', message: 'The configuration has not been applied yet.' },
+};
 
 function replaceProgrammed(conditions: readonly ResolvedCondition[], next: c.Condition): ResolvedCondition[] {
   return conditions.map((condition) =>
@@ -44,10 +52,14 @@ export function mergeDataPlaneReports(
       status: {
         ...status.status,
         addresses: report.addresses,
-        conditions: gatewayCondition ? replaceProgrammed(status.status.conditions, gatewayCondition) : status.status.conditions,
+        conditions: gatewayCondition
+          ? replaceProgrammed(status.status.conditions, gatewayCondition)
+          : status.status.conditions,
         listeners: status.status.listeners.map((listener) => ({
           ...listener,
-          conditions: listenerCondition ? replaceProgrammed(listener.conditions, listenerCondition) : listener.conditions,
+          conditions: listenerCondition
+            ? replaceProgrammed(listener.conditions, listenerCondition)
+            : listener.conditions,
         })),
       },
     };

@@ -18,7 +18,8 @@ type Stamped<T> = T extends readonly ResolvedCondition[]
 
 export type StampedStatus = Stamped<ObjectStatus>;
 
-const objectKey = (s: ObjectStatus | StampedStatus): string => `${s.kind}/${s.metadata.namespace}/${s.metadata.name}`;
+const objectKey = (s: ObjectStatus | StampedStatus): string =>
+  `${s.kind}/${s.metadata.namespace}/${s.metadata.name}`;
 
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -37,7 +38,10 @@ export class StatusStamper {
       const old = this.previous.get(objectKey(status));
       const times = new Map<string, string>();
       if (old) collectTimes(old.status, '', times);
-      next.set(objectKey(status), { ...status, status: stampValue(status.status, '', times, time) } as StampedStatus);
+      next.set(objectKey(status), {
+        ...status,
+        status: stampValue(status.status, '', times, time),
+      } as StampedStatus);
     }
     this.previous = next;
     return [...next.values()];
@@ -61,12 +65,17 @@ function collectTimes(value: unknown, at: string, times: Map<string, string>): v
 }
 
 function stampValue(value: unknown, at: string, times: Map<string, string>, now: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => stampValue(item, `${at}[${identity(item)}]`, times, now));
+  if (Array.isArray(value))
+    return value.map((item) => stampValue(item, `${at}[${identity(item)}]`, times, now));
   if (!value || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(record)) out[key] = stampValue(child, `${at}.${key}`, times, now);
-  if (typeof record.type === 'string' && typeof record.status === 'string' && 'observedGeneration' in record) {
+  if (
+    typeof record.type === 'string' &&
+    typeof record.status === 'string' &&
+    'observedGeneration' in record
+  ) {
     out.lastTransitionTime = times.get(`${at}|${record.type}|${record.status}`) ?? now;
   }
   return out;

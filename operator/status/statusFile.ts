@@ -15,7 +15,9 @@ export function statusDocument(statuses: readonly StampedStatus[]): string {
     })
     // Cluster-scoped objects (GatewayClass) have no namespace in the Kubernetes API: omit it too.
     .map((item) =>
-      item.metadata.namespace === '' ? { ...item, metadata: { name: item.metadata.name, generation: item.metadata.generation } } : item,
+      item.metadata.namespace === ''
+        ? { ...item, metadata: { name: item.metadata.name, generation: item.metadata.generation } }
+        : item,
     );
   return `${JSON.stringify({ items }, null, 2)}\n`;
 }

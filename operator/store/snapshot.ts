@@ -24,7 +24,10 @@ function compareObjects(a: KubeObject, b: KubeObject): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function buildSnapshot(version: number, byKind: ReadonlyMap<Kind, ReadonlyMap<string, KubeObject>>): StoreSnapshot {
+export function buildSnapshot(
+  version: number,
+  byKind: ReadonlyMap<Kind, ReadonlyMap<string, KubeObject>>,
+): StoreSnapshot {
   const lists = new Map<Kind, readonly KubeObject[]>();
   for (const [kind, objects] of byKind) lists.set(kind, [...objects.values()].sort(compareObjects));
 

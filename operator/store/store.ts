@@ -40,7 +40,10 @@ export class Store {
   }
 
   /** Apply upserts and deletions as one batch; listeners hear of it once. */
-  apply(upserts: readonly KubeObject[], deletions: readonly Pick<StoreChange, 'kind' | 'namespace' | 'name'>[] = []): readonly StoreChange[] {
+  apply(
+    upserts: readonly KubeObject[],
+    deletions: readonly Pick<StoreChange, 'kind' | 'namespace' | 'name'>[] = [],
+  ): readonly StoreChange[] {
     const changes: StoreChange[] = [];
     const now = (this.options.now ?? (() => new Date()))();
     for (const object of upserts) {
@@ -75,7 +78,7 @@ export class Store {
     const { namespace, name } = incoming.metadata;
     const key = objectKey(kind, namespace, name);
     let objects = this.byKind.get(kind);
-    if (!objects) this.byKind.set(kind, (objects = new Map()));
+    if (!objects) this.byKind.set(kind, (objects = new Map<string, KubeObject>()));
     const previous = objects.get(key);
     const object = this.options.metadata === 'track' ? stamp(incoming, previous, now) : incoming;
     if (previous && isDeepStrictEqual(previous, object)) return undefined;
@@ -94,5 +97,5 @@ function stamp(incoming: KubeObject, previous: KubeObject | undefined, now: Date
     const specChanged = !isDeepStrictEqual(previous.spec, incoming.spec);
     generation = previous.metadata.generation + (specChanged ? 1 : 0);
   }
-  return { ...incoming, metadata: { ...incoming.metadata, generation, creationTimestamp } } as KubeObject;
+  return { ...incoming, metadata: { ...incoming.metadata, generation, creationTimestamp } };
 }

@@ -84,7 +84,11 @@ for (const { driver, backends, pool, address } of DRIVERS) {
     });
 
     it('splits api.example.com 80/20 between api-v1 and api-v2', async () => {
-      const replies = await requestMany({ address, port: 8080, host: 'api.example.com', path: '/' }, 1000, 10);
+      const replies = await requestMany(
+        { address, port: 8080, host: 'api.example.com', path: '/' },
+        1000,
+        10,
+      );
       const v1 = replies.filter((r) => podOf(r).startsWith('api-v1-')).length;
       const v2 = replies.filter((r) => podOf(r).startsWith('api-v2-')).length;
       expect(v1 + v2).to.equal(1000);
@@ -99,22 +103,41 @@ for (const { driver, backends, pool, address } of DRIVERS) {
     it('reports conditions, the address and attached routes in the status file', async () => {
       const items = await readStatus(run.statusFile);
       const gatewayClass = findStatus(items, 'GatewayClass', 'gateplane');
-      expect(condition(gatewayClass?.status.conditions, 'Accepted')).to.include({ status: 'True', reason: 'Accepted', observedGeneration: 1 });
+      expect(condition(gatewayClass?.status.conditions, 'Accepted')).to.include({
+        status: 'True',
+        reason: 'Accepted',
+        observedGeneration: 1,
+      });
       const gateway = findStatus(items, 'Gateway', 'quickstart', 'default');
       expect(gateway?.status.addresses).to.deep.equal([{ type: 'IPAddress', value: address }]);
       for (const type of ['Accepted', 'Programmed']) {
-        expect(condition(gateway?.status.conditions, type)).to.include({ status: 'True', reason: type, observedGeneration: 1 });
+        expect(condition(gateway?.status.conditions, type)).to.include({
+          status: 'True',
+          reason: type,
+          observedGeneration: 1,
+        });
       }
       const listener = gateway?.status.listeners?.[0];
       expect(listener?.attachedRoutes).to.equal(2);
-      expect(listener?.supportedKinds).to.deep.equal([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }]);
+      expect(listener?.supportedKinds).to.deep.equal([
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+      ]);
       for (const name of ['web', 'api']) {
         const parent = findStatus(items, 'HTTPRoute', name, 'default')?.status.parents?.[0];
         expect(parent?.controllerName).to.equal('gateplane.io/gateway-controller');
-        expect(parent?.parentRef).to.deep.include({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'quickstart' });
+        expect(parent?.parentRef).to.deep.include({
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: 'quickstart',
+        });
         expect(condition(parent?.conditions, 'Accepted')).to.include({ status: 'True', reason: 'Accepted' });
-        expect(condition(parent?.conditions, 'ResolvedRefs')).to.include({ status: 'True', reason: 'ResolvedRefs' });
-        expect(condition(parent?.conditions, 'Accepted')?.lastTransitionTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        expect(condition(parent?.conditions, 'ResolvedRefs')).to.include({
+          status: 'True',
+          reason: 'ResolvedRefs',
+        });
+        expect(condition(parent?.conditions, 'Accepted')?.lastTransitionTime).to.match(
+          /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+        );
       }
     });
 
@@ -152,8 +175,10 @@ for (const { driver, backends, pool, address } of DRIVERS) {
 
     it('reports a file that does not parse and an invalid object by file and document, and serves the rest', async () => {
       const broken = path.join(files, 'broken.yaml');
-      const validRoute = 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: fine, namespace: default }\nspec:\n  parentRefs: [{ name: quickstart }]\n  hostnames: [fine.example.com]\n  rules: [{ backendRefs: [{ name: web, port: 80 }] }]\n';
-      const invalidRoute = 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: bad-path, namespace: default }\nspec:\n  parentRefs: [{ name: quickstart }]\n  rules: [{ matches: [{ path: { type: PathPrefix, value: "no-slash" } }] }]\n';
+      const validRoute =
+        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: fine, namespace: default }\nspec:\n  parentRefs: [{ name: quickstart }]\n  hostnames: [fine.example.com]\n  rules: [{ backendRefs: [{ name: web, port: 80 }] }]\n';
+      const invalidRoute =
+        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: bad-path, namespace: default }\nspec:\n  parentRefs: [{ name: quickstart }]\n  rules: [{ matches: [{ path: { type: PathPrefix, value: "no-slash" } }] }]\n';
       await writeFile(broken, `${validRoute}---\n${invalidRoute}---\nkind: [unclosed\n`);
       await eventually('the valid document of a partly broken file is served', async () => {
         expect(podOf(await get('fine.example.com'))).to.match(/^web-/);
@@ -162,7 +187,12 @@ for (const { driver, backends, pool, address } of DRIVERS) {
       expect(problems.map((line) => `${String(line.where)}: ${String(line.reason)}`)).to.include.members([
         `${broken} (document 2, index 1): spec.rules[0].matches[0].path.value: must be an absolute path`,
       ]);
-      expect(problems.some((line) => line.where === `${broken} (document 3, index 2)` && /^not valid YAML/.test(String(line.reason)))).to.equal(true);
+      expect(
+        problems.some(
+          (line) =>
+            line.where === `${broken} (document 3, index 2)` && /^not valid YAML/.test(String(line.reason)),
+        ),
+      ).to.equal(true);
       expect(podOf(await get('www.example.com'))).to.match(/^web-/);
       await rm(broken);
     });

@@ -37,7 +37,10 @@ export function request(options: RequestOptions): Promise<Reply> {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
-          const echo = res.headers['content-type'] === 'application/json' ? (JSON.parse(text) as EchoResponse) : undefined;
+          const echo =
+            res.headers['content-type'] === 'application/json'
+              ? (JSON.parse(text) as EchoResponse)
+              : undefined;
           resolve({ status: res.statusCode ?? 0, headers: res.headers, echo, text });
         });
         res.on('error', reject);
@@ -50,7 +53,11 @@ export function request(options: RequestOptions): Promise<Reply> {
 }
 
 /** Run `count` requests, `concurrency` at a time, and return the replies. */
-export async function requestMany(options: RequestOptions, count: number, concurrency = 10): Promise<Reply[]> {
+export async function requestMany(
+  options: RequestOptions,
+  count: number,
+  concurrency = 10,
+): Promise<Reply[]> {
   const replies: Reply[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -5,7 +5,8 @@ import { Store } from '../../operator/store/index.js';
 
 export function resolveYaml(yaml: string): Resolution {
   const parsed = parseManifestText('fixture.yaml', yaml);
-  if (parsed.problems.length > 0) throw new Error(`fixture does not load: ${JSON.stringify(parsed.problems)}`);
+  if (parsed.problems.length > 0)
+    throw new Error(`fixture does not load: ${JSON.stringify(parsed.problems)}`);
   const store = new Store({ metadata: 'track', now: () => new Date('2026-01-01T00:00:00Z') });
   store.apply(parsed.objects);
   return resolve(store.snapshot(), {
@@ -20,7 +21,9 @@ export function statusOf(resolution: Resolution, kind: string, name: string): Ob
 }
 
 /** `type=status/reason` for every condition, the compact form table rows compare. */
-export function summary(conditions: readonly { type: string; status: string; reason: string }[] | undefined): string[] {
+export function summary(
+  conditions: readonly { type: string; status: string; reason: string }[] | undefined,
+): string[] {
   return (conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`);
 }
 
@@ -46,7 +49,11 @@ ${extra}`;
 
 export const HTTP_LISTENER = '    - { name: http, port: 80, protocol: HTTP }';
 
-export function service(name: string, namespace = 'infra', addresses: readonly string[] = ['10.0.0.1']): string {
+export function service(
+  name: string,
+  namespace = 'infra',
+  addresses: readonly string[] = ['10.0.0.1'],
+): string {
   return `
 ---
 apiVersion: v1

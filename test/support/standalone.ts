@@ -81,8 +81,17 @@ export interface StatusItem {
   readonly status: Record<string, unknown> & {
     readonly conditions?: readonly Condition[];
     readonly addresses?: readonly { type: string; value: string }[];
-    readonly listeners?: readonly { name: string; attachedRoutes: number; conditions: readonly Condition[]; supportedKinds: readonly unknown[] }[];
-    readonly parents?: readonly { parentRef: Record<string, unknown>; controllerName: string; conditions: readonly Condition[] }[];
+    readonly listeners?: readonly {
+      name: string;
+      attachedRoutes: number;
+      conditions: readonly Condition[];
+      supportedKinds: readonly unknown[];
+    }[];
+    readonly parents?: readonly {
+      parentRef: Record<string, unknown>;
+      controllerName: string;
+      conditions: readonly Condition[];
+    }[];
   };
 }
 
@@ -101,8 +110,18 @@ export async function readStatus(file: string): Promise<readonly StatusItem[]> {
   return (JSON.parse(text) as { items: StatusItem[] }).items;
 }
 
-export function findStatus(items: readonly StatusItem[], kind: string, name: string, namespace?: string): StatusItem | undefined {
-  return items.find((i) => i.kind === kind && i.metadata.name === name && (namespace === undefined || i.metadata.namespace === namespace));
+export function findStatus(
+  items: readonly StatusItem[],
+  kind: string,
+  name: string,
+  namespace?: string,
+): StatusItem | undefined {
+  return items.find(
+    (i) =>
+      i.kind === kind &&
+      i.metadata.name === name &&
+      (namespace === undefined || i.metadata.namespace === namespace),
+  );
 }
 
 export function condition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
@@ -110,7 +129,11 @@ export function condition(conditions: readonly Condition[] | undefined, type: st
 }
 
 /** Poll `probe` until it returns a value (not undefined), or fail with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -120,7 +143,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -130,12 +154,19 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
  * a failure resets the streak. The pause after a failure is shorter than upstream's 1 s, which
  * only makes the test finish sooner.
  */
-export async function eventually(what: string, check: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => Promise<void>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let streak = 0;
   let last: unknown;
   while (streak < 3) {
-    if (Date.now() > deadline) throw new Error(`${what}: not 3 consecutive successes within ${timeoutMs} ms; last failure: ${String(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not 3 consecutive successes within ${timeoutMs} ms; last failure: ${String(last)}`,
+      );
     try {
       await check();
       streak += 1;

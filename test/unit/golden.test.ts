@@ -22,7 +22,9 @@ function outputs(input: string): Record<string, string> {
   const pool = new AddressPool('127.0.1.0/24');
   const out: Record<string, string> = {
     'status.yaml': stringify(resolution.statuses),
-    'model.yaml': stringify(resolution.gateways.map((g) => g.model ?? { gateway: g.gateway, model: 'not accepted' })),
+    'model.yaml': stringify(
+      resolution.gateways.map((g) => g.model ?? { gateway: g.gateway, model: 'not accepted' }),
+    ),
   };
   for (const driver of DRIVER_NAMES) {
     out[FILE_OF[driver]] = resolution.gateways
@@ -30,7 +32,10 @@ function outputs(input: string): Record<string, string> {
         const assigned = pool.assign(`${driver}/${gateway.namespace}/${gateway.name}`, requestedAddresses);
         if (!model || 'problem' in assigned) return [];
         const runtimeDir = `/run/gateplane/${gateway.namespace}_${gateway.name}`;
-        const config = DRIVERS[driver].render({ ...model, driver }, { bindAddress: assigned.address, runtimeDir });
+        const config = DRIVERS[driver].render(
+          { ...model, driver },
+          { bindAddress: assigned.address, runtimeDir },
+        );
         return config.files.map((f) => f.content);
       })
       .join('\n');
@@ -47,11 +52,15 @@ describe('golden files', () => {
         const input = await readFile(path.join(dir, 'input.yaml'), 'utf8');
         actual = outputs(input);
         expect(outputs(input), 'rendering twice gives the same bytes').to.deep.equal(actual);
-        if (UPDATE) for (const [name, content] of Object.entries(actual)) await writeFile(path.join(dir, name), content);
+        if (UPDATE)
+          for (const [name, content] of Object.entries(actual))
+            await writeFile(path.join(dir, name), content);
       });
       for (const name of ['status.yaml', 'model.yaml', 'nginx.conf', 'haproxy.cfg']) {
         it(`renders ${name} as reviewed`, async () => {
-          const expected = await readFile(path.join(dir, name), 'utf8').catch(() => '(missing: run UPDATE_GOLDEN=1 npm test)');
+          const expected = await readFile(path.join(dir, name), 'utf8').catch(
+            () => '(missing: run UPDATE_GOLDEN=1 npm test)',
+          );
           expect(actual[name]).to.equal(expected);
         });
       }

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { CLASS, gateway, HTTP_LISTENER, resolveYaml, statusOf, summary } from '../../support/resolveFixture.js';
+import {
+  CLASS,
+  gateway,
+  HTTP_LISTENER,
+  resolveYaml,
+  statusOf,
+  summary,
+} from '../../support/resolveFixture.js';
 
 import type { ObjectStatus } from '../../../operator/model/index.js';
 
@@ -21,7 +28,9 @@ describe('resolver: GatewayClass', () => {
   it('accepts a class naming our controller and publishes the driver features', () => {
     const status = classConditions(CLASS);
     expect(status).to.deep.include({ supportedFeatures: [{ name: 'HTTPRoute' }] });
-    expect(summary('conditions' in status ? status.conditions : [])).to.deep.equal(['Accepted=True/Accepted']);
+    expect(summary('conditions' in status ? status.conditions : [])).to.deep.equal([
+      'Accepted=True/Accepted',
+    ]);
   });
 
   it('ignores a class of another controller, writing no status for it', () => {
@@ -32,7 +41,9 @@ describe('resolver: GatewayClass', () => {
   it('rejects a class whose parametersRef names a missing DataPlaneConfig with InvalidParameters', () => {
     const yaml = `${CLASS.replace('spec: {', 'spec: { parametersRef: { group: gateplane.io, kind: DataPlaneConfig, name: nope, namespace: infra },')}`;
     const status = classConditions(yaml);
-    expect(summary('conditions' in status ? status.conditions : [])).to.deep.equal(['Accepted=False/InvalidParameters']);
+    expect(summary('conditions' in status ? status.conditions : [])).to.deep.equal([
+      'Accepted=False/InvalidParameters',
+    ]);
   });
 
   it('takes the driver from the DataPlaneConfig a class refers to', () => {
@@ -50,40 +61,85 @@ ${gateway(HTTP_LISTENER)}`;
 });
 
 describe('resolver: Gateway and listeners', () => {
-  const cases: { name: string; listeners: string; gateway: string[]; listenerConditions: Record<string, string[]>; kinds?: Record<string, number> }[] = [
+  const cases: {
+    name: string;
+    listeners: string;
+    gateway: string[];
+    listenerConditions: Record<string, string[]>;
+    kinds?: Record<string, number>;
+  }[] = [
     {
       name: 'accepts a Gateway with one HTTP listener and programs it',
       listeners: HTTP_LISTENER,
       gateway: ['Accepted=True/Accepted', 'Programmed=True/Programmed'],
-      listenerConditions: { http: ['Accepted=True/Accepted', 'Conflicted=False/NoConflicts', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=True/Programmed'] },
+      listenerConditions: {
+        http: [
+          'Accepted=True/Accepted',
+          'Conflicted=False/NoConflicts',
+          'ResolvedRefs=True/ResolvedRefs',
+          'Programmed=True/Programmed',
+        ],
+      },
     },
     {
       name: 'rejects a Gateway whose only listener has an unsupported protocol',
       listeners: '    - { name: invalid, port: 1111, protocol: INVALID }',
       gateway: ['Accepted=False/ListenersNotValid', 'Programmed=False/Invalid'],
-      listenerConditions: { invalid: ['Accepted=False/UnsupportedProtocol', 'Conflicted=False/NoConflicts', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=False/Invalid'] },
+      listenerConditions: {
+        invalid: [
+          'Accepted=False/UnsupportedProtocol',
+          'Conflicted=False/NoConflicts',
+          'ResolvedRefs=True/ResolvedRefs',
+          'Programmed=False/Invalid',
+        ],
+      },
       kinds: { invalid: 0 },
     },
     {
       name: 'accepts a Gateway with one valid and one unsupported listener as ListenersNotValid',
       listeners: `${HTTP_LISTENER}\n    - { name: invalid, port: 1111, protocol: INVALID }`,
       gateway: ['Accepted=True/ListenersNotValid', 'Programmed=True/Programmed'],
-      listenerConditions: { http: ['Accepted=True/Accepted', 'Conflicted=False/NoConflicts', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=True/Programmed'] },
+      listenerConditions: {
+        http: [
+          'Accepted=True/Accepted',
+          'Conflicted=False/NoConflicts',
+          'ResolvedRefs=True/ResolvedRefs',
+          'Programmed=True/Programmed',
+        ],
+      },
     },
     {
       name: 'marks two listeners with the same port, protocol and hostname as HostnameConflict',
       listeners: `${HTTP_LISTENER}\n    - { name: http2, port: 80, protocol: HTTP }\n    - { name: other, port: 81, protocol: HTTP }`,
       gateway: ['Accepted=True/ListenersNotValid', 'Programmed=True/Programmed'],
       listenerConditions: {
-        http2: ['Accepted=False/HostnameConflict', 'Conflicted=True/HostnameConflict', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=False/Invalid'],
-        other: ['Accepted=True/Accepted', 'Conflicted=False/NoConflicts', 'ResolvedRefs=True/ResolvedRefs', 'Programmed=True/Programmed'],
+        http2: [
+          'Accepted=False/HostnameConflict',
+          'Conflicted=True/HostnameConflict',
+          'ResolvedRefs=True/ResolvedRefs',
+          'Programmed=False/Invalid',
+        ],
+        other: [
+          'Accepted=True/Accepted',
+          'Conflicted=False/NoConflicts',
+          'ResolvedRefs=True/ResolvedRefs',
+          'Programmed=True/Programmed',
+        ],
       },
     },
     {
       name: 'reports InvalidRouteKinds and no supported kinds for a listener allowing only unknown kinds',
-      listeners: '    - { name: http, port: 80, protocol: HTTP, allowedRoutes: { kinds: [{ kind: InvalidRoute }] } }',
+      listeners:
+        '    - { name: http, port: 80, protocol: HTTP, allowedRoutes: { kinds: [{ kind: InvalidRoute }] } }',
       gateway: ['Accepted=True/Accepted', 'Programmed=True/Programmed'],
-      listenerConditions: { http: ['Accepted=True/Accepted', 'Conflicted=False/NoConflicts', 'ResolvedRefs=False/InvalidRouteKinds', 'Programmed=False/Invalid'] },
+      listenerConditions: {
+        http: [
+          'Accepted=True/Accepted',
+          'Conflicted=False/NoConflicts',
+          'ResolvedRefs=False/InvalidRouteKinds',
+          'Programmed=False/Invalid',
+        ],
+      },
       kinds: { http: 0 },
     },
   ];
@@ -92,7 +148,10 @@ describe('resolver: Gateway and listeners', () => {
       const status = gatewayStatus(`${CLASS}${gateway(c.listeners)}`);
       expect(summary(status.conditions)).to.deep.equal(c.gateway);
       for (const [listener, expected] of Object.entries(c.listenerConditions)) {
-        expect(summary(status.listeners.find((l) => l.name === listener)?.conditions), listener).to.deep.equal(expected);
+        expect(
+          summary(status.listeners.find((l) => l.name === listener)?.conditions),
+          listener,
+        ).to.deep.equal(expected);
       }
       for (const [listener, count] of Object.entries(c.kinds ?? {})) {
         expect(status.listeners.find((l) => l.name === listener)?.supportedKinds).to.have.length(count);
@@ -101,9 +160,14 @@ describe('resolver: Gateway and listeners', () => {
   }
 
   it('sets observedGeneration from the Gateway generation on every condition', () => {
-    const yaml = `${CLASS}${gateway(HTTP_LISTENER)}`.replace('metadata: { name: gw, namespace: infra }', 'metadata: { name: gw, namespace: infra, generation: 7 }');
+    const yaml = `${CLASS}${gateway(HTTP_LISTENER)}`.replace(
+      'metadata: { name: gw, namespace: infra }',
+      'metadata: { name: gw, namespace: infra, generation: 7 }',
+    );
     const status = gatewayStatus(yaml);
-    const generations = [...status.conditions, ...status.listeners.flatMap((l) => l.conditions)].map((c) => c.observedGeneration);
+    const generations = [...status.conditions, ...status.listeners.flatMap((l) => l.conditions)].map(
+      (c) => c.observedGeneration,
+    );
     expect(new Set(generations)).to.deep.equal(new Set([7]));
   });
 

@@ -23,7 +23,11 @@ describe('hostnames', () => {
     [undefined, [], ['*']],
     ['very.specific.com', [], ['very.specific.com']],
     ['very.specific.com', ['non.matching.com', '*.specific.com'], ['very.specific.com']],
-    ['*.wildcard.io', ['wildcard.io', 'foo.wildcard.io', 'foo.bar.wildcard.io'], ['foo.wildcard.io', 'foo.bar.wildcard.io']],
+    [
+      '*.wildcard.io',
+      ['wildcard.io', 'foo.wildcard.io', 'foo.bar.wildcard.io'],
+      ['foo.wildcard.io', 'foo.bar.wildcard.io'],
+    ],
     ['*.anotherwildcard.io', ['*.anotherwildcard.io'], ['*.anotherwildcard.io']],
     ['*.example.com', ['*.a.example.com'], ['*.a.example.com']],
     ['*.a.example.com', ['*.example.com'], ['*.a.example.com']],
@@ -36,12 +40,8 @@ describe('hostnames', () => {
   }
 
   it('sorts exact hostnames first, then wildcards by length, then the catch-all', () => {
-    expect(['*', '*.example.com', 'b.com', '*.a.example.com', 'a.com'].sort(compareSpecificity)).to.deep.equal([
-      'a.com',
-      'b.com',
-      '*.a.example.com',
-      '*.example.com',
-      '*',
-    ]);
+    expect(
+      ['*', '*.example.com', 'b.com', '*.a.example.com', 'a.com'].sort(compareSpecificity),
+    ).to.deep.equal(['a.com', 'b.com', '*.a.example.com', '*.example.com', '*']);
   });
 });

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import type { RouteParentStatus } from '../../../operator/model/index.js';
-import { CLASS, gateway, HTTP_LISTENER, resolveYaml, route, service, statusOf, summary } from '../../support/resolveFixture.js';
+import {
+  CLASS,
+  gateway,
+  HTTP_LISTENER,
+  resolveYaml,
+  route,
+  service,
+  statusOf,
+  summary,
+} from '../../support/resolveFixture.js';
 
 const BASE = `${CLASS}${gateway(HTTP_LISTENER)}${service('v1')}`;
 const TO_V1 = '  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]';
@@ -54,19 +63,32 @@ describe('resolver: HTTPRoute attachment', () => {
     },
     {
       name: 'reports BackendNotFound for a Service that does not exist, and stays accepted',
-      yaml: BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: nope, port: 8080 }] }]`),
+      yaml:
+        BASE +
+        route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: nope, port: 8080 }] }]`),
       conditions: ['Accepted=True/Accepted', 'ResolvedRefs=False/BackendNotFound'],
       attached: 1,
     },
     {
       name: 'reports InvalidKind for a backendRef that is not a Service',
-      yaml: BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ group: unknownkind.example.com, kind: NonExistent, name: v1, port: 8080 }] }]`),
+      yaml:
+        BASE +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ group: unknownkind.example.com, kind: NonExistent, name: v1, port: 8080 }] }]`,
+        ),
       conditions: ['Accepted=True/Accepted', 'ResolvedRefs=False/InvalidKind'],
       attached: 1,
     },
     {
       name: 'reports RefNotPermitted for a Service in another namespace without a ReferenceGrant',
-      yaml: BASE + service('web', 'web') + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: web, namespace: web, port: 8080 }] }]`),
+      yaml:
+        BASE +
+        service('web', 'web') +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: web, namespace: web, port: 8080 }] }]`,
+        ),
       conditions: ['Accepted=True/Accepted', 'ResolvedRefs=False/RefNotPermitted'],
       attached: 1,
     },
@@ -75,7 +97,10 @@ describe('resolver: HTTPRoute attachment', () => {
       yaml:
         BASE +
         service('web', 'web') +
-        route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: web, namespace: web, port: 8080 }] }]`) +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: web, namespace: web, port: 8080 }] }]`,
+        ) +
         `\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: { name: g, namespace: web }\nspec:\n  from: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra }]\n  to: [{ group: "", kind: Service, name: web }]\n`,
       conditions: ['Accepted=True/Accepted', 'ResolvedRefs=True/ResolvedRefs'],
       attached: 1,
@@ -88,7 +113,12 @@ describe('resolver: HTTPRoute attachment', () => {
     },
     {
       name: 'refuses a route using header matching, which is not built yet, naming the field',
-      yaml: BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ headers: [{ name: version, value: one }] }] }]`),
+      yaml:
+        BASE +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ headers: [{ name: version, value: one }] }] }]`,
+        ),
       conditions: ['Accepted=False/UnsupportedValue', 'ResolvedRefs=True/ResolvedRefs'],
       attached: 0,
     },
@@ -107,13 +137,24 @@ describe('resolver: HTTPRoute attachment', () => {
   });
 
   it('fills group, kind and namespace in the status parentRef and names our controller', () => {
-    const [parent] = parents(BASE + route('r', `  parentRefs: [{ name: gw, namespace: infra }]\n  rules: [{}]`, 'infra'));
-    expect(parent?.parentRef).to.deep.equal({ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'infra', name: 'gw' });
+    const [parent] = parents(
+      BASE + route('r', `  parentRefs: [{ name: gw, namespace: infra }]\n  rules: [{}]`, 'infra'),
+    );
+    expect(parent?.parentRef).to.deep.equal({
+      group: 'gateway.networking.k8s.io',
+      kind: 'Gateway',
+      namespace: 'infra',
+      name: 'gw',
+    });
     expect(parent?.controllerName).to.equal('gateplane.io/gateway-controller');
   });
 
   it('names the unsupported field in the condition message', () => {
-    const [parent] = parents(BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ method: GET }] }]`));
-    expect(parent?.conditions[0]?.message).to.equal('spec.rules[0].matches[0].method: method matching is not supported yet.');
+    const [parent] = parents(
+      BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ method: GET }] }]`),
+    );
+    expect(parent?.conditions[0]?.message).to.equal(
+      'spec.rules[0].matches[0].method: method matching is not supported yet.',
+    );
   });
 });

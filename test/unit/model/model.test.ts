@@ -39,12 +39,21 @@ describe('resolver: the model', () => {
   });
 
   it('breaks precedence ties by route age, then namespace/name', () => {
-    const older = route('zeta', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`).replace(
+    const older = route(
+      'zeta',
+      `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`,
+    ).replace(
       'metadata: { name: zeta, namespace: infra }',
       'metadata: { name: zeta, namespace: infra, creationTimestamp: "2020-01-01T00:00:00Z" }',
     );
-    const newer = route('alpha', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v2, port: 8080 }] }]`);
-    const tie = route('beta', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v2, port: 8080 }] }]`);
+    const newer = route(
+      'alpha',
+      `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v2, port: 8080 }] }]`,
+    );
+    const tie = route(
+      'beta',
+      `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v2, port: 8080 }] }]`,
+    );
     expect(hosts(modelOf(BASE + newer + tie + older))).to.deep.equal({
       '*': ['infra_zeta_r0_m0', 'infra_alpha_r0_m0', 'infra_beta_r0_m0'],
     });
@@ -53,8 +62,14 @@ describe('resolver: the model', () => {
   it('gives every hostname its own virtual host, with the rules of broader hostnames after its own', () => {
     const model = modelOf(
       BASE +
-        route('exact', `  parentRefs: [{ name: gw }]\n  hostnames: [a.example.com]\n  rules: [{ matches: [{ path: { value: /a } }], backendRefs: [{ name: v1, port: 8080 }] }]`) +
-        route('wild', `  parentRefs: [{ name: gw }]\n  hostnames: ["*.example.com"]\n  rules: [{ matches: [{ path: { value: /w } }], backendRefs: [{ name: v1, port: 8080 }] }]`) +
+        route(
+          'exact',
+          `  parentRefs: [{ name: gw }]\n  hostnames: [a.example.com]\n  rules: [{ matches: [{ path: { value: /a } }], backendRefs: [{ name: v1, port: 8080 }] }]`,
+        ) +
+        route(
+          'wild',
+          `  parentRefs: [{ name: gw }]\n  hostnames: ["*.example.com"]\n  rules: [{ matches: [{ path: { value: /w } }], backendRefs: [{ name: v1, port: 8080 }] }]`,
+        ) +
         route('any', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v2, port: 8080 }] }]`),
     );
     expect(hosts(model)).to.deep.equal({
@@ -67,7 +82,10 @@ describe('resolver: the model', () => {
   it('sends requests for a listener hostname to that listener only, even when it has no routes', () => {
     const model = modelOf(
       `${CLASS}${gateway('    - { name: specific, port: 80, protocol: HTTP, hostname: foo.example.com }\n    - { name: any, port: 80, protocol: HTTP }')}${service('v1')}` +
-        route('r', `  parentRefs: [{ name: gw, sectionName: any }]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`),
+        route(
+          'r',
+          `  parentRefs: [{ name: gw, sectionName: any }]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`,
+        ),
     );
     expect(model.ports[0]!.virtualHosts.map((v) => [v.hostname, v.listener, v.rules.length])).to.deep.equal([
       ['foo.example.com', 'specific', 0],
@@ -96,7 +114,11 @@ describe('resolver: the model', () => {
 
   it('answers 500 for a rule without backendRefs and for one whose backends all fail', () => {
     const model = modelOf(
-      BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ path: { value: /a } }] }, { backendRefs: [{ name: nope, port: 8080 }] }]`),
+      BASE +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ path: { value: /a } }] }, { backendRefs: [{ name: nope, port: 8080 }] }]`,
+        ),
     );
     expect(model.ports[0]!.virtualHosts[0]!.rules.map((r) => r.action)).to.deep.equal([
       { kind: 'fixedResponse', status: 500 },
@@ -121,7 +143,12 @@ ${route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v1
   });
 
   it('is deterministic: the same input gives an identical model', () => {
-    const yaml = BASE + route('r', `  parentRefs: [{ name: gw }]\n  hostnames: [b.example.com, a.example.com]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`);
+    const yaml =
+      BASE +
+      route(
+        'r',
+        `  parentRefs: [{ name: gw }]\n  hostnames: [b.example.com, a.example.com]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]`,
+      );
     expect(JSON.stringify(modelOf(yaml))).to.equal(JSON.stringify(modelOf(yaml)));
   });
 });

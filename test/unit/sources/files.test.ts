@@ -23,20 +23,31 @@ describe('files source: parsing', () => {
   });
 
   it('reports a document that is not YAML by index', () => {
-    const parsed = parseManifestText('a.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: ok }\n---\nkind: [unclosed\n');
+    const parsed = parseManifestText(
+      'a.yaml',
+      'apiVersion: v1\nkind: Namespace\nmetadata: { name: ok }\n---\nkind: [unclosed\n',
+    );
     expect(parsed.objects).to.have.length(1);
     expect(parsed.problems[0]).to.include({ document: 1 });
     expect(parsed.problems[0]?.reason).to.match(/^not valid YAML/);
   });
 
   it('lists kinds it does not read as ignored, not as problems', () => {
-    const parsed = parseManifestText('a.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n');
-    expect(parsed.ignored).to.deep.equal([{ file: 'a.yaml', document: 0, apiVersion: 'apps/v1', kind: 'Deployment' }]);
+    const parsed = parseManifestText(
+      'a.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n',
+    );
+    expect(parsed.ignored).to.deep.equal([
+      { file: 'a.yaml', document: 0, apiVersion: 'apps/v1', kind: 'Deployment' },
+    ]);
     expect(parsed.problems).to.deep.equal([]);
   });
 
   it('puts namespaced objects without a namespace in default, like kubectl', () => {
-    const parsed = parseManifestText('a.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: { ports: [{ port: 80 }] }\n');
+    const parsed = parseManifestText(
+      'a.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: { ports: [{ port: 80 }] }\n',
+    );
     expect(parsed.objects[0]?.metadata.namespace).to.equal('default');
   });
 
@@ -55,6 +66,8 @@ describe('files source: parsing', () => {
       { file: 'b.yaml', result: parseManifestText('b.yaml', ns) },
     ]);
     expect(merged.objects).to.have.length(1);
-    expect(merged.problems).to.deep.equal([{ file: 'b.yaml', reason: 'Namespace//dup is also defined in a.yaml; that definition is used' }]);
+    expect(merged.problems).to.deep.equal([
+      { file: 'b.yaml', reason: 'Namespace//dup is also defined in a.yaml; that definition is used' },
+    ]);
   });
 });

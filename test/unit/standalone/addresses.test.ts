@@ -18,17 +18,27 @@ describe('standalone: address pool', () => {
 
   it('honours the first requested IPAddress, and refuses one already taken or not on loopback', () => {
     const pool = new AddressPool('127.0.1.0/24');
-    expect(pool.assign('a', [{ type: 'IPAddress', value: '127.0.9.9' }])).to.deep.equal({ address: '127.0.9.9' });
-    expect(pool.assign('b', [{ type: 'IPAddress', value: '127.0.9.9' }])).to.have.property('problem').that.match(/already used by Gateway a/);
-    expect(pool.assign('c', [{ type: 'IPAddress', value: '10.0.0.1' }])).to.have.property('problem').that.match(/not a loopback/);
-    expect(pool.assign('d', [{ type: 'Hostname', value: 'x.example.com' }])).to.have.property('problem').that.match(/Hostname/);
+    expect(pool.assign('a', [{ type: 'IPAddress', value: '127.0.9.9' }])).to.deep.equal({
+      address: '127.0.9.9',
+    });
+    expect(pool.assign('b', [{ type: 'IPAddress', value: '127.0.9.9' }]))
+      .to.have.property('problem')
+      .that.match(/already used by Gateway a/);
+    expect(pool.assign('c', [{ type: 'IPAddress', value: '10.0.0.1' }]))
+      .to.have.property('problem')
+      .that.match(/not a loopback/);
+    expect(pool.assign('d', [{ type: 'Hostname', value: 'x.example.com' }]))
+      .to.have.property('problem')
+      .that.match(/Hostname/);
   });
 
   it('says so when the pool is exhausted', () => {
     const pool = new AddressPool('127.0.1.0/30');
     pool.assign('a', []);
     pool.assign('b', []);
-    expect(pool.assign('c', [])).to.have.property('problem').that.match(/exhausted/);
+    expect(pool.assign('c', []))
+      .to.have.property('problem')
+      .that.match(/exhausted/);
   });
 
   it('refuses a pool outside loopback', () => {

@@ -6,7 +6,17 @@ const gatewayClass = (status: 'True' | 'False', generation: number): ObjectStatu
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'GatewayClass',
   metadata: { namespace: '', name: 'gp', generation },
-  status: { conditions: [{ type: 'Accepted', status, reason: status === 'True' ? 'Accepted' : 'InvalidParameters', message: '', observedGeneration: generation }] },
+  status: {
+    conditions: [
+      {
+        type: 'Accepted',
+        status,
+        reason: status === 'True' ? 'Accepted' : 'InvalidParameters',
+        message: '',
+        observedGeneration: generation,
+      },
+    ],
+  },
 });
 
 describe('status: lastTransitionTime', () => {

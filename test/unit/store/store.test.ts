@@ -62,7 +62,12 @@ describe('store', () => {
         'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: { name: s-1, namespace: ns, labels: { kubernetes.io/service-name: s } }\naddressType: IPv4\nendpoints: []\n',
       ),
     );
-    expect(store.snapshot().endpointSlicesFor('ns', 's').map((s) => s.metadata.name)).to.deep.equal(['s-1']);
+    expect(
+      store
+        .snapshot()
+        .endpointSlicesFor('ns', 's')
+        .map((s) => s.metadata.name),
+    ).to.deep.equal(['s-1']);
     expect(store.snapshot().endpointSlicesFor('other', 's')).to.deep.equal([]);
   });
 });
