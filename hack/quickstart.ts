@@ -28,7 +28,12 @@ const args = [
   statusFile,
   ...process.argv.slice(2),
 ];
-const child = spawn(process.execPath, [path.join(root, 'bin/gateplane.js'), ...args], { stdio: 'inherit' });
+// Its own process group: Ctrl-C reaches this script only, which passes it on exactly once (a
+// second SIGINT would tell gateplane to stop without draining).
+const child = spawn(process.execPath, [path.join(root, 'bin/gateplane.js'), ...args], {
+  stdio: 'inherit',
+  detached: true,
+});
 
 interface GatewayStatus {
   kind: string;
