@@ -95,9 +95,37 @@ const listener = z.object({
 
 const gatewayAddress = z.object({ type: z.string().default('IPAddress'), value: z.string().min(1).max(253) });
 
+/** The listener rules the Gateway CRD enforces with CEL. */
+function listenerProblems(listeners: readonly z.output<typeof listener>[], ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  listeners.forEach((l, i) => {
+    const at = (field: string): (string | number)[] => [i, field];
+    if (names.has(l.name))
+      ctx.addIssue({ code: 'custom', path: at('name'), message: 'must be unique within the Gateway' });
+    names.add(l.name);
+    if (['HTTP', 'TCP', 'UDP'].includes(l.protocol) && l.tls) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('tls'),
+        message: `must not be set for protocol ${l.protocol}`,
+      });
+    }
+    if (['HTTPS', 'TLS'].includes(l.protocol) && !l.tls) {
+      ctx.addIssue({ code: 'custom', path: at('tls'), message: `is required for protocol ${l.protocol}` });
+    }
+    if (['TCP', 'UDP'].includes(l.protocol) && l.hostname !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('hostname'),
+        message: `must not be set for protocol ${l.protocol}`,
+      });
+    }
+  });
+}
+
 export const gatewaySpec = z.object({
   gatewayClassName: objectName,
-  listeners: z.array(listener).min(1).max(64),
+  listeners: z.array(listener).min(1).max(64).superRefine(listenerProblems),
   addresses: z.array(gatewayAddress).max(16).optional(),
   infrastructure: z
     .object({
@@ -168,8 +196,68 @@ export const httpRouteMatch = z.object({
   method: httpMethod.optional(),
 });
 
-/** Filters are parsed loosely here; the resolver reports the ones it does not support. */
-const httpRouteFilter = z.looseObject({ type: z.string().min(1) });
+/** Header values reach proxy configuration: no control characters (a tab is fine). */
+const headerValue = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'must not contain control characters');
+
+const httpHeader = z.object({ name: headerName, value: headerValue });
+
+const headerFilter = z.object({
+  set: z.array(httpHeader).max(16).optional(),
+  add: z.array(httpHeader).max(16).optional(),
+  remove: z.array(headerName).max(16).optional(),
+});
+
+/** A hostname without wildcard (RFC 1123), as redirects and rewrites take. */
+const preciseHostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lowercase hostname');
+
+const pathModifier = z
+  .object({
+    type: z.enum(['ReplaceFullPath', 'ReplacePrefixMatch']),
+    replaceFullPath: z.string().max(1024).optional(),
+    replacePrefixMatch: z.string().max(1024).optional(),
+  })
+  .superRefine((modifier, ctx) => {
+    const field = modifier.type === 'ReplaceFullPath' ? 'replaceFullPath' : 'replacePrefixMatch';
+    const value = modifier[field];
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `is required when type is ${modifier.type}` });
+      return;
+    }
+    const problem = value === '' ? undefined : pathProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+  });
+
+const requestRedirect = z.object({
+  scheme: z.enum(['http', 'https']).optional(),
+  hostname: preciseHostname.optional(),
+  path: pathModifier.optional(),
+  port: portNumber.optional(),
+  statusCode: z
+    .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
+    .default(302),
+});
+
+/** Filter kinds the CRD knows but gateplane does not serve yet: kept loose, reported by the resolver. */
+const opaque = z.record(z.string(), z.unknown()).optional();
+
+export const httpRouteFilter = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('RequestHeaderModifier'), requestHeaderModifier: headerFilter }),
+  z.object({ type: z.literal('ResponseHeaderModifier'), responseHeaderModifier: headerFilter }),
+  z.object({ type: z.literal('RequestRedirect'), requestRedirect }),
+  z.object({ type: z.literal('URLRewrite'), urlRewrite: opaque }),
+  z.object({ type: z.literal('RequestMirror'), requestMirror: opaque }),
+  z.object({ type: z.literal('CORS'), cors: opaque }),
+  z.object({ type: z.literal('ExternalAuth'), externalAuth: opaque }),
+  z.object({ type: z.literal('ExtensionRef'), extensionRef: opaque }),
+]);
 
 export const backendRef = z
   .object({

@@ -79,6 +79,10 @@ export const listenerUnsupportedProtocol = (protocol: string, supported: readonl
     `Protocol ${protocol} is not supported; use one of ${supported.join(', ')}.`,
   );
 
+/** Accepted=False/UnsupportedValue: a listener field has a value gateplane cannot serve. */
+export const listenerUnsupportedValue = (detail: string): Condition =>
+  make('Accepted', 'False', 'UnsupportedValue', detail);
+
 export const listenerNoConflicts = (): Condition =>
   make('Conflicted', 'False', 'NoConflicts', 'No conflicts.');
 

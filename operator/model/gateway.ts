@@ -12,12 +12,15 @@ import { namespaceLabels, selectorMatches } from './namespaces.js';
 import type { ResolveOptions } from './options.js';
 import type { RouteGroupKind } from './status.js';
 import { groupBy } from './groupBy.js';
+import { resolveCertificates } from './certificates.js';
+import type { Certificate } from './types.js';
 
 type ListenerSpec = Gateway['spec']['listeners'][number];
 
 /** Route kinds each listener protocol can carry; protocols missing here are not supported yet. */
 const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
   HTTP: ['HTTPRoute'],
+  HTTPS: ['HTTPRoute'],
 };
 
 export interface ResolvedListener {
@@ -28,6 +31,8 @@ export interface ResolvedListener {
   readonly resolved: boolean;
   readonly supportedKinds: readonly RouteGroupKind[];
   readonly conditions: readonly c.Condition[];
+  /** HTTPS: the certificates it serves, all resolved (else `resolved` is false). */
+  readonly certificates: readonly Certificate[];
   /** Whether a route in `namespace` may attach, per `allowedRoutes.namespaces`. */
   allowsNamespace(namespace: string): boolean;
 }
@@ -112,6 +117,22 @@ function resolveListener(
       resolved: false,
       supportedKinds: [],
       conditions: [condition, c.listenerNoConflicts(), c.listenerResolvedRefs()],
+      certificates: [],
+      allowsNamespace,
+    };
+  }
+  if (spec.protocol === 'HTTPS' && spec.tls?.mode === 'Passthrough') {
+    return {
+      spec,
+      accepted: false,
+      resolved: false,
+      supportedKinds: [],
+      conditions: [
+        c.listenerUnsupportedValue('tls.mode: Passthrough needs protocol TLS; HTTPS terminates TLS.'),
+        c.listenerNoConflicts(),
+        c.listenerResolvedRefs(),
+      ],
+      certificates: [],
       allowsNamespace,
     };
   }
@@ -120,7 +141,16 @@ function resolveListener(
   const invalidKinds = requested
     .filter((k) => !supportedKinds.includes(k))
     .map((k) => `${k.group}/${k.kind}`);
-  const refs = invalidKinds.length > 0 ? c.listenerInvalidRouteKinds(invalidKinds) : c.listenerResolvedRefs();
+  const tls =
+    spec.protocol === 'HTTPS'
+      ? resolveCertificates(snapshot, gateway, spec.tls?.certificateRefs ?? [])
+      : { certificates: [] };
+  const refs =
+    'problem' in tls
+      ? tls.problem
+      : invalidKinds.length > 0
+        ? c.listenerInvalidRouteKinds(invalidKinds)
+        : c.listenerResolvedRefs();
   const accepted = conflict === undefined;
   const conditions = [
     accepted ? c.listenerAccepted() : c.listenerNotAcceptedConflict(conflict, spec.port),
@@ -134,8 +164,10 @@ function resolveListener(
   return {
     spec,
     accepted,
-    // Kinds the listener cannot carry are reported, but do not stop it serving the kinds it can.
-    resolved: supportedKinds.length > 0,
+    // Kinds the listener cannot carry are reported, but do not stop it serving the kinds it can;
+    // an HTTPS listener without a usable certificate cannot serve at all.
+    resolved: supportedKinds.length > 0 && !('problem' in tls),
+    certificates: 'problem' in tls ? [] : tls.certificates,
     supportedKinds: supportedKinds.map(({ group, kind }) => ({ group, kind })),
     conditions,
     allowsNamespace,

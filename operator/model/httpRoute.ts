@@ -9,9 +9,10 @@ import type { StoreSnapshot } from '../store/index.js';
 import { resolveBackendRef, type ResolvedBackend } from './backends.js';
 import * as c from './conditions.js';
 import type { ResolvedGateway, ResolvedListener } from './gateway.js';
+import { headerModifier, redirectFor, requestMatch, unsupportedField } from './filters.js';
 import { effectiveHostnames } from './hostnames.js';
 import type { ParentReference } from './status.js';
-import type { RuleAction, Upstream, WeightedBackend } from './types.js';
+import type { HeaderModifier, RequestMatch, RuleAction, Upstream, WeightedBackend } from './types.js';
 
 export interface ListenerAttachment {
   readonly listener: ResolvedListener;
@@ -27,11 +28,16 @@ export interface RouteParent {
   readonly attachments: readonly ListenerAttachment[];
 }
 
+export interface MatchAction {
+  readonly match: RequestMatch;
+  readonly action: RuleAction;
+}
+
 export interface AttachedRoute {
   readonly route: HTTPRoute;
   readonly parents: readonly RouteParent[];
-  /** One action per rule, in `spec.rules` order. */
-  readonly actions: readonly RuleAction[];
+  /** Per rule in `spec.rules` order, per match: what the match is and what the rule does. */
+  readonly rules: readonly (readonly MatchAction[])[];
   readonly resolvedRefs: c.Condition;
   /** Every Upstream the route's rules forward to. */
   readonly upstreams: readonly Upstream[];
@@ -66,13 +72,8 @@ export function attachHTTPRoutes(
       (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })),
     );
     const upstreams = backends.flat().flatMap(({ resolved }) => (resolved.ok ? [resolved.upstream] : []));
-    attached.push({
-      route,
-      parents,
-      actions: backends.map(actionFor),
-      resolvedRefs: resolvedRefsCondition(backends),
-      upstreams,
-    });
+    const rules = route.spec.rules.map((rule, i) => matchActions(rule, backends[i] ?? []));
+    attached.push({ route, parents, rules, resolvedRefs: resolvedRefsCondition(backends), upstreams });
   }
   return attached;
 }
@@ -116,40 +117,42 @@ function attachToParent(route: HTTPRoute, gateway: ResolvedGateway, parentRef: P
   return { gateway, parentRef, accepted: c.routeAccepted(), attachments };
 }
 
-/** The first field the route uses that gateplane cannot serve yet, so users see it in status. */
-function unsupportedField(route: HTTPRoute): { field: string; detail: string } | undefined {
-  const notYet = 'is not supported yet.';
-  for (const [i, rule] of route.spec.rules.entries()) {
-    const at = `spec.rules[${i}]`;
-    if (rule.filters?.length)
-      return { field: `${at}.filters`, detail: `filter ${rule.filters[0]?.type} ${notYet}` };
-    if (rule.timeouts) return { field: `${at}.timeouts`, detail: notYet };
-    for (const [j, match] of rule.matches.entries()) {
-      const m = `${at}.matches[${j}]`;
-      if (match.path.type === 'RegularExpression')
-        return { field: `${m}.path.type`, detail: `RegularExpression ${notYet}` };
-      if (match.headers?.length) return { field: `${m}.headers`, detail: `header matching ${notYet}` };
-      if (match.queryParams?.length)
-        return { field: `${m}.queryParams`, detail: `query parameter matching ${notYet}` };
-      if (match.method) return { field: `${m}.method`, detail: `method matching ${notYet}` };
-    }
-    for (const [j, ref] of (rule.backendRefs ?? []).entries()) {
-      if (ref.filters?.length) return { field: `${at}.backendRefs[${j}].filters`, detail: notYet };
-    }
-  }
-  return undefined;
-}
-
 interface ResolvedRef {
   readonly ref: { readonly weight: number };
   readonly resolved: ResolvedBackend;
 }
 
+type Rule = HTTPRoute['spec']['rules'][number];
+
 /**
- * A rule forwards to its backends by weight; unresolved backends keep their share, answered
- * with 500 as the spec requires. No backend with weight (or no backendRefs at all): 500.
+ * What each match of a rule does. A redirect filter answers by itself. Otherwise the rule
+ * forwards to its backends by weight, with its header filters; unresolved backends keep their
+ * share, answered with 500 as the spec requires; no backend with weight (or none at all): 500.
  */
-function actionFor(refs: readonly ResolvedRef[]): RuleAction {
+function matchActions(rule: Rule, refs: readonly ResolvedRef[]): MatchAction[] {
+  const filter = <T extends NonNullable<Rule['filters']>[number]['type']>(type: T) =>
+    rule.filters?.find((f): f is Extract<typeof f, { type: T }> => f.type === type);
+  const responseHeaders = headerModifier(filter('ResponseHeaderModifier')?.responseHeaderModifier);
+  const redirect = filter('RequestRedirect')?.requestRedirect;
+  const forward = forwardAction(
+    refs,
+    headerModifier(filter('RequestHeaderModifier')?.requestHeaderModifier),
+    responseHeaders,
+  );
+  return rule.matches.map((m) => {
+    const match = requestMatch(m);
+    const action: RuleAction = redirect
+      ? { kind: 'redirect', redirect: redirectFor(redirect, match.path), responseHeaders }
+      : forward;
+    return { match, action };
+  });
+}
+
+function forwardAction(
+  refs: readonly ResolvedRef[],
+  requestHeaders: HeaderModifier,
+  responseHeaders: HeaderModifier,
+): RuleAction {
   const backends: WeightedBackend[] = refs
     .filter(({ ref }) => ref.weight > 0)
     .map(({ ref, resolved }) =>
@@ -158,7 +161,7 @@ function actionFor(refs: readonly ResolvedRef[]): RuleAction {
         : { kind: 'invalid', weight: ref.weight },
     );
   if (!backends.some((b) => b.kind === 'upstream')) return { kind: 'fixedResponse', status: 500 };
-  return { kind: 'forward', backends };
+  return { kind: 'forward', backends, requestHeaders, responseHeaders };
 }
 
 function resolvedRefsCondition(rules: readonly (readonly ResolvedRef[])[]): c.Condition {

@@ -10,7 +10,7 @@ import { resolveGateways, type ResolvedGateway } from './gateway.js';
 import { attachHTTPRoutes, type AttachedRoute } from './httpRoute.js';
 import type { ResolveOptions } from './options.js';
 import { withGeneration, type ObjectStatus, type RouteParentStatus } from './status.js';
-import type { GatewayModel, NamespacedName, Upstream } from './types.js';
+import type { Certificate, GatewayModel, NamespacedName, Upstream } from './types.js';
 import { buildHttpPorts, type ListenerRoute, type ProgrammableListener } from './virtualHosts.js';
 
 export interface ResolvedGatewayEntry {
@@ -78,12 +78,16 @@ function gatewayEntry(gateway: ResolvedGateway, routes: readonly AttachedRoute[]
     for (const { route } of attached)
       for (const upstream of route.upstreams) upstreams.set(upstream.name, upstream);
   }
+  const certificates = new Map<string, Certificate>();
+  for (const { listener } of programmable)
+    for (const certificate of listener.certificates) certificates.set(certificate.id, certificate);
   const model: GatewayModel = {
     gateway: name,
     driver: gateway.dataPlane.driver,
     settings: gateway.dataPlane.settings,
     ports: buildHttpPorts(programmable),
     upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    certificates: [...certificates.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
   return { gateway: name, model, requestedAddresses };
 }

@@ -6,14 +6,13 @@
  *   3. a method match; 4. the most header matches; 5. the most query parameter matches;
  * wins; ties go to the oldest route (creationTimestamp), then the first route by
  * "namespace/name", then the first rule and match within the route.
- * Steps 3–5 arrive with the match kinds that use them; the order already leaves room.
  */
-import type { PathMatch, RuleSource } from './types.js';
+import type { PathMatch, RequestMatch, RuleSource } from './types.js';
 
 export interface RankedRule {
   /** From hostnames.ts `hostnameWeight` of the route hostname that matched. */
   readonly hostnameWeight: number;
-  readonly path: PathMatch;
+  readonly match: RequestMatch;
   readonly routeCreated: string;
   readonly source: RuleSource;
 }
@@ -25,8 +24,11 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export function comparePrecedence(a: RankedRule, b: RankedRule): number {
   return (
     b.hostnameWeight - a.hostnameWeight ||
-    PATH_TYPE_RANK[a.path.type] - PATH_TYPE_RANK[b.path.type] ||
-    b.path.value.length - a.path.value.length ||
+    PATH_TYPE_RANK[a.match.path.type] - PATH_TYPE_RANK[b.match.path.type] ||
+    b.match.path.value.length - a.match.path.value.length ||
+    Number(b.match.method !== undefined) - Number(a.match.method !== undefined) ||
+    b.match.headers.length - a.match.headers.length ||
+    b.match.queryParams.length - a.match.queryParams.length ||
     byString(a.routeCreated, b.routeCreated) ||
     byString(a.source.route.namespace, b.source.route.namespace) ||
     byString(a.source.route.name, b.source.route.name) ||

@@ -33,6 +33,16 @@ export interface GatewayModel {
   readonly ports: readonly ListenerPort[];
   /** Every upstream a rule forwards to, sorted by name, each listed once. */
   readonly upstreams: readonly Upstream[];
+  /** Every certificate an HTTPS port uses, sorted by id, each listed once. */
+  readonly certificates: readonly Certificate[];
+}
+
+/** A TLS server certificate and its key, from a Secret; a driver writes it to a file of its own. */
+export interface Certificate {
+  /** sha256 of `pem`, hex: content-addressed, so it can name a file safely (SAFE_IDENTIFIER). */
+  readonly id: string;
+  /** The certificate chain (leaf first) followed by the private key, PEM. Secret: never log it. */
+  readonly pem: string;
 }
 
 /** Listeners sharing a port are merged into one entry; later issues add TLS passthrough and L4. */
@@ -41,6 +51,13 @@ export type ListenerPort = HttpListenerPort;
 export interface HttpListenerPort {
   readonly kind: 'http';
   readonly port: number;
+  /** HTTPS terminates TLS on this port; every virtual host then names its certificates. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /**
+   * HTTPS only: the certificate for a TLS handshake whose SNI (or lack of one) matches no
+   * virtual host: the catch-all virtual host's, else the first listener's.
+   */
+  readonly defaultCertificate?: string;
   /**
    * Virtual hosts, most specific first: exact hostnames, then wildcards from the longest
    * suffix to the shortest, then the catch-all `*`. A request goes to the first one whose
@@ -54,6 +71,11 @@ export interface VirtualHost {
   readonly hostname: string;
   /** The Gateway listener that owns requests for this hostname. */
   readonly listener: string;
+  /**
+   * HTTPS only: ids of the certificates to offer for this hostname (a listener may carry several,
+   * e.g. RSA and ECDSA). The TLS handshake picks the virtual host by SNI like the Host header.
+   */
+  readonly certificates: readonly string[];
   /**
    * Every rule that can serve a request routed to this host, in the spec's precedence order:
    * the first rule whose match holds wins. No rule matching is a 404.
@@ -79,8 +101,28 @@ export interface RuleSource {
   readonly match: number;
 }
 
+/**
+ * Everything in a match must hold. Header names are case-insensitive; header and query values
+ * are compared case-sensitively. When a header or query parameter appears several times, the
+ * first occurrence is the one matched.
+ */
 export interface RequestMatch {
   readonly path: PathMatch;
+  readonly method?: HttpMethod;
+  /** Sorted by name. */
+  readonly headers: readonly ValueMatch[];
+  /** Sorted by name. Names are case-sensitive. */
+  readonly queryParams: readonly ValueMatch[];
+}
+
+export type HttpMethod =
+  'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+
+export interface ValueMatch {
+  /** `RegularExpression` is a PCRE-compatible pattern, unanchored (it may match part of the value). */
+  readonly type: 'Exact' | 'RegularExpression';
+  readonly name: string;
+  readonly value: string;
 }
 
 export type PathMatch = Readonly<
@@ -94,10 +136,57 @@ export type PathMatch = Readonly<
 >;
 
 export type RuleAction = Readonly<
-  /** Spread requests over `backends` in proportion to their weights (total > 0). */
-  | { kind: 'forward'; backends: readonly WeightedBackend[] }
-  /** Answer with `status` and an empty body: a rule with no usable backend answers 500. */
+  /**
+   * Spread requests over `backends` in proportion to their weights (total > 0), changing the
+   * request headers on the way in and the response headers on the way out.
+   */
+  | {
+      kind: 'forward';
+      backends: readonly WeightedBackend[];
+      requestHeaders: HeaderModifier;
+      responseHeaders: HeaderModifier;
+    }
+  /** Answer with a redirect; see Redirect. */
+  | { kind: 'redirect'; redirect: Redirect; responseHeaders: HeaderModifier }
+  /** Answer with `status` (200–599) and an empty body: a rule with no usable backend answers 500. */
   | { kind: 'fixedResponse'; status: number }
+>;
+
+/**
+ * Header changes, applied in this order: `set` replaces every value of the header (or adds it),
+ * `add` appends a value (to the existing ones, which a backend then sees as `old,new` or as two
+ * header lines), `remove` drops the header. Names are case-insensitive; each name appears at most
+ * once across the three lists.
+ */
+export interface HeaderModifier {
+  readonly set: readonly HeaderValue[];
+  readonly add: readonly HeaderValue[];
+  readonly remove: readonly string[];
+}
+
+export interface HeaderValue {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * `Location: <scheme>://<hostname>[:<port>]<path>[?<query>]`, each part taken from the request
+ * unless given. The port: `port` if given; else, when `scheme` is given, that scheme's well-known
+ * port (80, 443); else the port the request came in on. A port that is the scheme's well-known
+ * port is left out. The query string is always kept.
+ */
+export interface Redirect {
+  readonly statusCode: 301 | 302 | 303 | 307 | 308;
+  readonly scheme?: 'http' | 'https';
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly path?: RedirectPath;
+}
+
+export type RedirectPath = Readonly<
+  | { type: 'ReplaceFullPath'; value: string }
+  /** Replace the part of the path the rule's PathPrefix matched (`prefix`) with `value`. */
+  | { type: 'ReplacePrefixMatch'; prefix: string; value: string }
 >;
 
 export type WeightedBackend = Readonly<

@@ -13,7 +13,7 @@ import { CATCH_ALL, compareSpecificity, covers, hostnameWeight } from './hostnam
 import type { AttachedRoute } from './httpRoute.js';
 import { ruleId } from './names.js';
 import { comparePrecedence, type RankedRule } from './sort.js';
-import type { HttpListenerPort, PathMatch, RouteRule, VirtualHost } from './types.js';
+import type { HttpListenerPort, RouteRule, VirtualHost } from './types.js';
 
 /** A route attached to a listener, with the hostnames it serves there. */
 export interface ListenerRoute {
@@ -30,7 +30,22 @@ export function buildHttpPorts(listeners: readonly ProgrammableListener[]): Http
   const byPort = groupBy(listeners, (l) => l.listener.spec.port);
   return [...byPort.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([port, onPort]) => ({ kind: 'http', port, virtualHosts: virtualHostsFor(onPort) }));
+    .map(([port, onPort]) => {
+      const virtualHosts = virtualHostsFor(onPort);
+      // Listeners sharing a port share a protocol (resolveListeners marks any clash as a conflict).
+      if (onPort[0]?.listener.spec.protocol !== 'HTTPS')
+        return { kind: 'http', port, protocol: 'HTTP', virtualHosts };
+      const catchAll = virtualHosts.find((v) => v.hostname === CATCH_ALL);
+      const defaultCertificate = (catchAll?.certificates ??
+        onPort[0].listener.certificates.map((c) => c.id))[0];
+      return {
+        kind: 'http',
+        port,
+        protocol: 'HTTPS',
+        virtualHosts,
+        ...(defaultCertificate ? { defaultCertificate } : {}),
+      };
+    });
 }
 
 function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHost[] {
@@ -41,7 +56,16 @@ function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHos
   }
   return [...hostnames].sort(compareSpecificity).flatMap((hostname) => {
     const owner = ownerOf(listeners, hostname);
-    return owner ? [{ hostname, listener: owner.listener.spec.name, rules: rulesFor(owner, hostname) }] : [];
+    if (!owner) return [];
+    const { spec, certificates } = owner.listener;
+    return [
+      {
+        hostname,
+        listener: spec.name,
+        certificates: certificates.map((c) => c.id),
+        rules: rulesFor(owner, hostname),
+      },
+    ];
   });
 }
 
@@ -62,30 +86,20 @@ function rulesFor(owner: ProgrammableListener, hostname: string): RouteRule[] {
     const matching = hostnames.filter((h) => covers(h, hostname));
     if (matching.length === 0) continue;
     const weight = Math.max(...matching.map(hostnameWeight));
-    const { metadata, spec } = route.route;
+    const { metadata } = route.route;
     const name = { namespace: metadata.namespace, name: metadata.name };
-    for (const [i, rule] of spec.rules.entries()) {
-      const action = route.actions[i];
-      if (!action) continue;
-      for (const [j, match] of rule.matches.entries()) {
-        const path = normalizePath(match.path);
+    for (const [i, matches] of route.rules.entries()) {
+      for (const [j, { match, action }] of matches.entries()) {
         const source = { kind: 'HTTPRoute', route: name, rule: i, match: j } as const;
         ranked.push({
           hostnameWeight: weight,
-          path,
+          match,
           routeCreated: metadata.creationTimestamp,
           source,
-          rule: { id: ruleId(name, i, j), source, match: { path }, action },
+          rule: { id: ruleId(name, i, j), source, match, action },
         });
       }
     }
   }
   return ranked.sort(comparePrecedence).map(({ rule }) => rule);
-}
-
-/** A trailing slash on a PathPrefix is not significant: `/match/` matches like `/match`. */
-function normalizePath(path: { readonly type: string; readonly value: string }): PathMatch {
-  if (path.type === 'Exact') return { type: 'Exact', value: path.value };
-  const trimmed = path.value.length > 1 ? path.value.replace(/\/+$/, '') : path.value;
-  return { type: 'PathPrefix', value: trimmed || '/' };
 }

@@ -112,12 +112,12 @@ describe('resolver: HTTPRoute attachment', () => {
       attached: 1,
     },
     {
-      name: 'refuses a route using header matching, which is not built yet, naming the field',
+      name: 'refuses a route using a filter that is not built yet',
       yaml:
         BASE +
         route(
           'r',
-          `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ headers: [{ name: version, value: one }] }] }]`,
+          `  parentRefs: [{ name: gw }]\n  rules: [{ filters: [{ type: RequestMirror, requestMirror: {} }] }]`,
         ),
       conditions: ['Accepted=False/UnsupportedValue', 'ResolvedRefs=True/ResolvedRefs'],
       attached: 0,
@@ -151,10 +151,14 @@ describe('resolver: HTTPRoute attachment', () => {
 
   it('names the unsupported field in the condition message', () => {
     const [parent] = parents(
-      BASE + route('r', `  parentRefs: [{ name: gw }]\n  rules: [{ matches: [{ method: GET }] }]`),
+      BASE +
+        route(
+          'r',
+          `  parentRefs: [{ name: gw }]\n  rules: [{}, { matches: [{ headers: [{ type: RegularExpression, name: a, value: "(" }] }] }]`,
+        ),
     );
     expect(parent?.conditions[0]?.message).to.equal(
-      'spec.rules[0].matches[0].method: method matching is not supported yet.',
+      'spec.rules[1].matches[0].headers[0].value: is not a valid regular expression.',
     );
   });
 });

@@ -108,6 +108,8 @@ describe('resolver: the model', () => {
         { kind: 'upstream', upstream: 'infra_v1_8080', weight: 70 },
         { kind: 'invalid', weight: 30 },
       ],
+      requestHeaders: { set: [], add: [], remove: [] },
+      responseHeaders: { set: [], add: [], remove: [] },
     });
     expect(model.upstreams.map((u) => u.name)).to.deep.equal(['infra_v1_8080', 'infra_v2_8080']);
   });
