@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+# The tests make their own TLS certificates with the openssl command line.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]} > 0)); then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
