@@ -166,6 +166,15 @@ export const routeNoMatchingParent = (detail: string): Condition =>
 export const routeUnsupportedValue = (field: string, detail: string): Condition =>
   make('Accepted', 'False', 'UnsupportedValue', `${field}: ${detail}`);
 
+/** Accepted=False/UnsupportedValue: the proxy refused the configuration this route produced. */
+export const routeRejectedByProxy = (detail: string): Condition =>
+  make(
+    'Accepted',
+    'False',
+    'UnsupportedValue',
+    `The data plane rejected this route's configuration: ${detail}`,
+  );
+
 export const routeResolvedRefs = (): Condition =>
   make('ResolvedRefs', 'True', 'ResolvedRefs', 'All references are resolved.');
 

@@ -16,7 +16,8 @@ import {
 } from '../status/index.js';
 import { Store } from '../store/index.js';
 import { AddressPool } from './addresses.js';
-import { ConfigRejectedError, ProxyRuntime } from './proxyRuntime.js';
+import { ConfigRejectedError } from '../deploy/index.js';
+import { ProxyRuntime } from './proxyRuntime.js';
 import { gatewayFolder, lockStateDir } from './stateDir.js';
 import { CONTROLLER_NAME } from '../model/index.js';
 
@@ -186,8 +187,14 @@ export class StandaloneController {
       this.runtimes.set(key, runtime);
     }
     try {
-      await runtime.apply(entry.model, assignment.address);
-      this.reports.set(key, { addresses, state: { kind: 'programmed' } });
+      const rejectedRoutes = await runtime.apply(entry.model, assignment.address);
+      for (const rejected of rejectedRoutes) {
+        this.options.logger.warn('Route set aside: the proxy rejected its configuration', {
+          gateway: key,
+          ...rejected,
+        });
+      }
+      this.reports.set(key, { addresses, state: { kind: 'programmed' }, rejectedRoutes });
     } catch (error) {
       const message =
         error instanceof ConfigRejectedError

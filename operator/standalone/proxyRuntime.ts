@@ -7,20 +7,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { statusSocketPath, type Driver, type ProxyProcess } from '../../drivers/driver.js';
-import { commitFiles, stageFiles, waitForServedHash } from '../../drivers/deploy.js';
+import { commitFiles, waitForServedHash } from '../../drivers/deploy.js';
+import { renderValidated, type RejectedRoute } from '../deploy/index.js';
 import type { DriverName, GatewayModel } from '../model/index.js';
 import { stopStrayProcess } from './strayProcess.js';
-
-/** The proxy rejected the configuration; `ruleIds` say which rules, when it could tell. */
-export class ConfigRejectedError extends Error {
-  constructor(
-    readonly driver: DriverName,
-    readonly detail: string,
-    readonly ruleIds: readonly string[],
-  ) {
-    super(`${driver} rejected the configuration: ${detail}`);
-  }
-}
 
 /** Unix socket paths are limited to 107 bytes on Linux, and HAProxy keeps 10 of them for itself. */
 const MAX_SOCKET_PATH = 97;
@@ -36,7 +26,9 @@ export interface ProxyRuntimeOptions {
 export class ProxyRuntime {
   private process: ProxyProcess | undefined;
   private driver: Driver | undefined;
+  /** Hash of the full model's rendering (before any route was set aside) that was applied. */
   private appliedHash: string | undefined;
+  private rejected: readonly RejectedRoute[] = [];
   private stopping = false;
   /** JSON of the model the proxy serves, so status can tell whether it is the latest one. */
   servedModel: string | undefined;
@@ -48,25 +40,27 @@ export class ProxyRuntime {
     return this.process?.pid;
   }
 
-  async apply(model: GatewayModel, bindAddress: string): Promise<void> {
+  /**
+   * Serve `model`. Routes the proxy refuses are set aside and returned; the rest is served.
+   * Throws, leaving the previous configuration serving, when nothing valid can be built or the
+   * proxy does not take it.
+   */
+  async apply(model: GatewayModel, bindAddress: string): Promise<readonly RejectedRoute[]> {
     const { dir } = this.options;
     if (statusSocketPath(dir).length > MAX_SOCKET_PATH) {
       throw new Error(`state folder ${dir} is too deep for a unix socket path; use a shorter --state-dir`);
     }
     const driver = this.options.drivers[model.driver];
-    const config = driver.render(model, { bindAddress, runtimeDir: dir });
-    if (this.process && this.driver === driver && this.appliedHash === config.hash) {
+    const target = { bindAddress, runtimeDir: dir };
+    const wanted = driver.render(model, target).hash;
+    if (this.process && this.driver === driver && this.appliedHash === wanted) {
       this.servedModel = JSON.stringify(model);
-      return;
+      return this.rejected;
     }
     if (this.process && this.driver !== driver) await this.stop(model.settings.drainTimeoutSeconds * 1000);
 
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    await stageFiles(config, dir);
-    const verdict = await driver.validate(config, dir);
-    if (!verdict.ok) throw new ConfigRejectedError(driver.name, verdict.message, verdict.ruleIds);
+    const { config, rejected } = await renderValidated(driver, model, target);
     await commitFiles(config, dir);
-
     if (this.process) {
       await this.process.reload();
       if (!(await waitForServedHash(dir, config.hash, RELOAD_CONFIRM_MS))) {
@@ -81,9 +75,11 @@ export class ProxyRuntime {
       await writeFile(this.pidFile(), `${this.process.pid}\n`);
       this.watchExit(this.process);
     }
-    this.appliedHash = config.hash;
+    this.appliedHash = wanted;
+    this.rejected = rejected;
     this.servedModel = JSON.stringify(model);
     this.lastError = undefined;
+    return rejected;
   }
 
   /** Stop the proxy gracefully; the folder stays unless `remove` is set. */

@@ -12,6 +12,8 @@ import {
 
 export interface DataPlaneReport {
   readonly addresses: readonly GatewayAddress[];
+  /** Routes the proxy refused (`HTTPRoute/<ns>/<name>`), set aside while the rest is served. */
+  readonly rejectedRoutes?: readonly { readonly route: string; readonly message: string }[];
   readonly state:
     | { readonly kind: 'programmed' }
     /** Being applied, or the last attempt failed; the previous configuration may still serve. */
@@ -37,6 +39,7 @@ export function mergeDataPlaneReports(
   reports: ReadonlyMap<string, DataPlaneReport>,
 ): ObjectStatus[] {
   return statuses.map((status) => {
+    if (status.kind === 'HTTPRoute') return markRejected(status, reports);
     if (status.kind !== 'Gateway') return status;
     const report = reports.get(`${status.metadata.namespace}/${status.metadata.name}`) ?? NOT_APPLIED;
     const { state } = report;
@@ -64,4 +67,33 @@ export function mergeDataPlaneReports(
       },
     };
   });
+}
+
+/** A route the proxy refused is not Accepted by that Gateway, with the proxy's own words. */
+function markRejected(
+  status: Extract<ObjectStatus, { kind: 'HTTPRoute' }>,
+  reports: ReadonlyMap<string, DataPlaneReport>,
+): ObjectStatus {
+  const key = `${status.kind}/${status.metadata.namespace}/${status.metadata.name}`;
+  return {
+    ...status,
+    status: {
+      parents: status.status.parents.map((parent) => {
+        const report = reports.get(`${parent.parentRef.namespace}/${parent.parentRef.name}`);
+        const rejected = report?.rejectedRoutes?.find((r) => r.route === key);
+        if (!rejected) return parent;
+        return {
+          ...parent,
+          conditions: parent.conditions.map((condition) =>
+            condition.type === 'Accepted'
+              ? {
+                  ...c.routeRejectedByProxy(rejected.message),
+                  observedGeneration: condition.observedGeneration,
+                }
+              : condition,
+          ),
+        };
+      }),
+    },
+  };
 }
