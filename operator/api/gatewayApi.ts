@@ -175,16 +175,25 @@ function pathProblem(value: string): string | undefined {
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'must be a valid HTTP header name');
 
+/** Values reach proxy configuration: no control characters (a tab is fine). */
+const noControls = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
+
+const headerValue = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(noControls, 'must not contain control characters');
+
 const headerMatch = z.object({
   type: z.enum(['Exact', 'RegularExpression']).default('Exact'),
   name: headerName,
-  value: z.string().min(1).max(4096),
+  value: headerValue,
 });
 
 const queryParamMatch = z.object({
   type: z.enum(['Exact', 'RegularExpression']).default('Exact'),
   name: z.string().min(1).max(256).regex(HEADER_NAME, 'must be a valid query parameter name'),
-  value: z.string().min(1).max(1024),
+  value: z.string().min(1).max(1024).regex(noControls, 'must not contain control characters'),
 });
 
 const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -195,13 +204,6 @@ export const httpRouteMatch = z.object({
   queryParams: z.array(queryParamMatch).max(16).optional(),
   method: httpMethod.optional(),
 });
-
-/** Header values reach proxy configuration: no control characters (a tab is fine). */
-const headerValue = z
-  .string()
-  .min(1)
-  .max(4096)
-  .regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'must not contain control characters');
 
 const httpHeader = z.object({ name: headerName, value: headerValue });
 
