@@ -18,8 +18,13 @@
  *
  * One word is not always one literal: after unquoting, HAProxy still gives meaning to some whole
  * words in some positions (`}` closes an anonymous condition, a leading `-` before ACL patterns
- * is a flag). Templates therefore write quoted patterns only after `--`, and view.ts refuses a
- * pattern that is exactly `}`.
+ * is a flag). Templates therefore write quoted patterns only after `--`, and match.ts rewrites or
+ * refuses a pattern that is exactly `}`.
+ *
+ * Some words are parsed a second time once unquoted, and each such level has its own escaping,
+ * applied by view code before the word reaches haquote:
+ * - `sampleArg`: an argument inside a sample expression, `req.fhdr(<name>,1)`;
+ * - `logFormatText`: literal text in a log-format string (`set-header` values, redirect locations).
  */
 
 const UNREPRESENTABLE = /[\0\n\r]/;
@@ -60,4 +65,32 @@ function escapeChar(char: string): string {
 export function commentText(value: string): string {
   if (/[\0\n\r]/.test(value)) throw new UnquotableStringError(value, 'a comment cannot hold a line break');
   return value;
+}
+
+/**
+ * One argument of a sample fetch or converter, such as the header name in `req.fhdr(<name>,1)`.
+ * Once haquote's level is undone, HAProxy splits the expression's arguments with a parser that
+ * treats quotes like the line parser but leaves `$`, `#` and `\xNN` alone (configuration.txt
+ * §2.2, last part). Inside its double quotes only `"` and `\` need a backslash; `,` and `)` are
+ * then part of the argument. The whole expression is one word for haquote afterwards.
+ */
+export function sampleArg(value: string): string {
+  refuseControl(value, 'a sample argument');
+  return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+}
+
+/**
+ * Literal text inside a log-format string, the argument of `set-header`, `add-header` and
+ * `redirect location`: `%` starts a variable or a `%[sample]` there, and `%%` is a literal `%`.
+ * Nothing else is special at that level (spaces are kept as they are).
+ */
+export function logFormatText(value: string): string {
+  refuseControl(value, 'log-format text');
+  return value.replace(/%/g, '%%');
+}
+
+/** The second-level parsers work on C strings and lines too: same refusals as haquote. */
+function refuseControl(value: string, what: string): void {
+  if (UNREPRESENTABLE.test(value))
+    throw new UnquotableStringError(value, `${what} cannot hold NUL, CR or LF`);
 }

@@ -1,5 +1,5 @@
 /**
- * model → haproxy.cfg. Pure: no clock, no randomness, no I/O after module load, so the same
+ * model → haproxy.cfg and one file per certificate. Pure: no clock, no randomness, no I/O after module load, so the same
  * model and target give the same bytes and the same hash.
  */
 import { readFileSync } from 'node:fs';
@@ -8,12 +8,13 @@ import type { GatewayModel } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
 import { renderHash, templateDigest } from '../hash.js';
 import { haquote } from './quote.js';
+import { certificateFile } from './tls.js';
 import { buildView, type HaproxyView } from './view.js';
 
 export const MAIN_FILE = 'haproxy.cfg';
 
 const TEMPLATE_DIR = new URL('../../templates/haproxy/', import.meta.url);
-const PARTIALS = ['global', 'frontend', 'backend'] as const;
+const PARTIALS = ['global', 'tls', 'frontend', 'backend'] as const;
 
 const COMPILE_OPTIONS = {
   strict: true,
@@ -48,11 +49,21 @@ const TEMPLATES_DIGEST = templateDigest([mainSource, ...partialSources.map((part
 
 export function renderHaproxy(model: GatewayModel, target: RenderTarget): RenderedConfig {
   const hash = renderHash(TEMPLATES_DIGEST, model, target);
-  let content: string;
   try {
-    content = mainTemplate(buildView(model, target, hash));
+    const content = mainTemplate(buildView(model, target, hash));
+    // Certificates are named by their content (deploy.ts): writing one never changes what serves.
+    const certificates = model.certificates.map((certificate) => ({
+      path: certificateFile(certificate.id),
+      content: certificate.pem,
+      mode: 0o600,
+    }));
+    return {
+      driver: 'haproxy',
+      main: MAIN_FILE,
+      files: [{ path: MAIN_FILE, content }, ...certificates],
+      hash,
+    };
   } catch (cause) {
     throw new Error(`render ${MAIN_FILE} for ${model.gateway.namespace}/${model.gateway.name}`, { cause });
   }
-  return { driver: 'haproxy', main: MAIN_FILE, files: [{ path: MAIN_FILE, content }], hash };
 }

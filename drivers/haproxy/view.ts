@@ -1,18 +1,21 @@
 /**
  * The flat view-model the HAProxy templates walk: every decision about what haproxy.cfg says is
- * made here, in TypeScript, so templates only loop, test booleans, and quote.
+ * made here and in the modules this one assembles (match.ts, actions.ts, redirect.ts, tls.ts), in
+ * TypeScript, so templates only loop, test booleans, and quote.
  *
  * Strings marked "user" reach the template raw and are written through `haquote`; everything else
  * is built from model identifiers (SAFE_IDENTIFIER), numbers, or our own literals.
  *
- * How a request is routed, per listener port (one `frontend` each):
+ * How a request is routed, per listener port (one HTTP `frontend` each; HTTPS ports first go
+ * through the SNI router of tls.ts):
  * 1. `txn.host` = Host header, lowercased, `:port` removed.
  * 2. `txn.vhost` = index of the first virtual host whose hostname matches (model order is
  *    already exact, then longest wildcard, then `*`).
- * 3. `txn.rule` = id of the first rule of that virtual host whose path matches (model order is the
- *    spec's precedence).
- * 4. `txn.pick` = one random draw in [0, total weight) for rules that split traffic.
- * 5. No rule: 404. A fixedResponse rule: its status. Else `use_backend` by rule and draw.
+ * 3. `txn.h<i>`, `txn.q<i>` = the first value of each header and query parameter rules test.
+ * 4. `txn.rule` = id of the first rule of that virtual host whose whole match holds (model order
+ *    is the spec's precedence).
+ * 5. No rule: 404. Else the rule's steps (actions.ts): a draw into `txn.pick` for rules that
+ *    split traffic, a fixed answer, a redirect, header changes; then `use_backend` by rule and draw.
  * Each step sets its variable once ("if !{ var(...) -m found }"), so the first match wins.
  *
  * FIXME: every request walks every selection line of its port, and every use_backend line up
@@ -22,27 +25,31 @@
  * %[var(txn.rule),map(...)]`) would make it constant where the rule order allows.
  */
 import net from 'node:net';
-import type {
-  GatewayModel,
-  HttpListenerPort,
-  PathMatch,
-  RouteRule,
-  Upstream,
-  WeightedBackend,
-} from '../../operator/model/types.js';
+import type { GatewayModel, HttpListenerPort, RouteRule, Upstream } from '../../operator/model/types.js';
 import { formatName } from '../../operator/model/names.js';
 import { statusSocketPath, type RenderTarget } from '../driver.js';
+import {
+  INVALID_BACKEND,
+  actionView,
+  dispatchView,
+  hasSteps,
+  type ActionView,
+  type DispatchView,
+} from './actions.js';
+import {
+  Inputs,
+  hostnameCondition,
+  selectionView,
+  type ConditionView,
+  type InputView,
+  type SelectionView,
+} from './match.js';
 import { commentText } from './quote.js';
+import { tlsListener, type BindView, type TlsRouterView } from './tls.js';
 
-// Our own proxy names (`invalid-backend`, `http-<port>`, `status`) have no `_`, and every model
-// upstream name has one (`<ns>_<svc>_<port>`), so they can never collide.
-
-/** Answers 500 for the share of requests that belongs to a backendRef that did not resolve. */
-export const INVALID_BACKEND = 'invalid-backend';
-
-function frontendName(port: number): string {
-  return `http-${port}`;
-}
+// Our own proxy names (`invalid-backend`, `http-<port>`, `https-<port>`, `tls-<port>[-<n>]`,
+// `status`) have no `_`, and every model upstream name has one (`<ns>_<svc>_<port>`), so they
+// can never collide.
 
 export interface HaproxyView {
   readonly gateway: string;
@@ -50,6 +57,7 @@ export interface HaproxyView {
   /** user: `unix@<runtimeDir>/status.sock`. */
   readonly statusBind: string;
   readonly hash: string;
+  readonly tlsRouters: readonly TlsRouterView[];
   readonly frontends: readonly FrontendView[];
   readonly backends: readonly BackendView[];
   readonly invalidBackend: string;
@@ -67,9 +75,9 @@ export interface GlobalView {
 export interface FrontendView {
   readonly name: string;
   readonly port: number;
-  /** user: `<address>:<port>`. */
-  readonly bind: string;
+  readonly binds: readonly BindView[];
   readonly hosts: readonly HostView[];
+  readonly inputs: readonly InputView[];
   readonly selections: readonly SelectionView[];
   readonly actions: readonly ActionView[];
   readonly dispatches: readonly DispatchView[];
@@ -79,50 +87,16 @@ export interface HostView {
   readonly index: number;
   /** user: the model hostname, shown quoted in a comment. */
   readonly hostname: string;
-  /** False for the catch-all `*`, which needs no condition. */
-  readonly hasCondition: boolean;
-  /** Match method: `str` (exact) or `end` (wildcard suffix). */
-  readonly method: string;
-  /** user */
-  readonly pattern: string;
+  /** Empty for the catch-all `*`. */
+  readonly conditions: readonly ConditionView[];
 }
 
-/** Lines shared by every block that belongs to one rule, for the `# route ...` comment. */
-interface RuleLabel {
+/** What every block that belongs to one rule shows in its `# route ...` comment. */
+export interface RuleLabel {
   readonly id: string;
   readonly route: string;
   readonly rule: number;
   readonly match: number;
-}
-
-export interface SelectionView extends RuleLabel {
-  readonly vhost: number;
-  /** False for PathPrefix `/`, which matches every path. */
-  readonly hasPathCondition: boolean;
-  /** The sample fetch, with converters, that the path condition tests. */
-  readonly pathFetch: string;
-  readonly pathMethod: string;
-  /** user */
-  readonly pathPattern: string;
-}
-
-/** An http-request step a rule needs after selection: a draw, or a fixed answer. */
-export interface ActionView extends RuleLabel {
-  readonly hasPick: boolean;
-  readonly pickRange: number;
-  readonly hasFixedStatus: boolean;
-  readonly status: number;
-}
-
-export interface DispatchView extends RuleLabel {
-  readonly shares: readonly ShareView[];
-}
-
-export interface ShareView {
-  readonly backend: string;
-  readonly hasPick: boolean;
-  /** The share serves draws below this bound (cumulative weight). */
-  readonly below: number;
 }
 
 export interface BackendView {
@@ -134,6 +108,7 @@ export interface BackendView {
 }
 
 export function buildView(model: GatewayModel, target: RenderTarget, hash: string): HaproxyView {
+  const ports = model.ports.map((port) => portView(port, target, model));
   return {
     gateway: commentText(formatName(model.gateway)),
     global: {
@@ -146,7 +121,8 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
     },
     statusBind: `unix@${statusSocketPath(target.runtimeDir)}`,
     hash,
-    frontends: model.ports.map((port) => frontendView(port, target)),
+    tlsRouters: ports.flatMap((port) => (port.router ? [port.router] : [])),
+    frontends: ports.map((port) => port.frontend),
     backends: model.upstreams.map(backendView),
     invalidBackend: INVALID_BACKEND,
   };
@@ -158,120 +134,50 @@ function hardStopAfter(seconds: number): string {
   return `${Math.max(1, Math.round(seconds * 1000))}ms`;
 }
 
-function frontendView(port: HttpListenerPort, target: RenderTarget): FrontendView {
+function portView(
+  port: HttpListenerPort,
+  target: RenderTarget,
+  model: GatewayModel,
+): { frontend: FrontendView; router?: TlsRouterView } {
+  const publicBind = `${hostForAddress(target.bindAddress)}:${port.port}`;
+  const https = port.protocol === 'HTTPS';
+  const tls = https ? tlsListener(port, target, model.certificates, publicBind) : undefined;
+  const listener = { port: port.port, scheme: https ? 'https' : 'http' } as const;
+  const inputs = new Inputs();
   const selections: SelectionView[] = [];
   // A route attached to several hostnames puts the same rule (same id, same action) in several
-  // virtual hosts: select it from each, but declare its draw, answer and dispatch once.
-  const distinct = new Map<string, RouteRule>();
+  // virtual hosts: select it from each, but declare its steps and dispatch once.
+  const distinct = new Map<string, { label: RuleLabel; rule: RouteRule }>();
   port.virtualHosts.forEach((host, vhost) => {
-    host.rules.forEach((rule) => {
-      selections.push(selectionView(rule, vhost));
-      if (!distinct.has(rule.id)) distinct.set(rule.id, rule);
-    });
+    for (const rule of host.rules) {
+      const known = distinct.get(rule.id);
+      const label = known?.label ?? ruleLabel(rule);
+      selections.push(selectionView(label, rule, vhost, inputs));
+      if (!known) distinct.set(rule.id, { label, rule });
+    }
   });
   const rules = [...distinct.values()];
-  return {
-    name: frontendName(port.port),
+  const frontend: FrontendView = {
+    name: `${https ? 'https' : 'http'}-${port.port}`,
     port: port.port,
-    bind: `${hostForAddress(target.bindAddress)}:${port.port}`,
-    hosts: port.virtualHosts.map((host, index) => hostView(host.hostname, index)),
+    binds: tls ? tls.binds : [{ address: publicBind, isTls: false, certFiles: [] }],
+    hosts: port.virtualHosts.map((host, index) => {
+      const condition = hostnameCondition('var(txn.host)', host.hostname);
+      return { index, hostname: host.hostname, conditions: condition ? [condition] : [] };
+    }),
+    inputs: inputs.list(),
     selections,
-    actions: rules.map(actionView).filter((a) => a.hasPick || a.hasFixedStatus),
-    dispatches: rules.flatMap((rule) => (rule.action.kind === 'forward' ? [dispatchView(rule)] : [])),
+    actions: rules.map(({ label, rule }) => actionView(label, rule, listener)).filter(hasSteps),
+    dispatches: rules.flatMap(({ label, rule }) =>
+      rule.action.kind === 'forward' ? [dispatchView(label, rule)] : [],
+    ),
   };
+  return tls ? { frontend, router: tls.router } : { frontend };
 }
 
-function hostView(hostname: string, index: number): HostView {
-  // Hostnames are case-insensitive and txn.host is lowercased, so compare lowercase to lowercase.
-  const lower = hostname.toLowerCase();
-  if (lower === '*') return { index, hostname, hasCondition: false, method: 'str', pattern: lower };
-  // `*.example.com` matches one or more labels before `.example.com`, never `example.com`
-  // itself: a suffix match on `.example.com` is exactly that.
-  const wildcard = lower.startsWith('*.');
-  const pattern = conditionPattern(wildcard ? lower.slice(1) : lower);
-  return { index, hostname, hasCondition: true, method: wildcard ? 'end' : 'str', pattern };
-}
-
-function label(rule: RouteRule): RuleLabel {
+function ruleLabel(rule: RouteRule): RuleLabel {
   const { route, rule: ruleIndex, match } = rule.source;
   return { id: rule.id, route: commentText(formatName(route)), rule: ruleIndex, match };
-}
-
-function selectionView(rule: RouteRule, vhost: number): SelectionView {
-  const path: PathMatch = rule.match.path;
-  const base = { ...label(rule), vhost, hasPathCondition: true, pathFetch: 'path' };
-  switch (path.type) {
-    case 'Exact':
-      return { ...base, pathMethod: 'str', pathPattern: conditionPattern(path.value) };
-    case 'PathPrefix':
-      if (path.value === '/')
-        return { ...base, hasPathCondition: false, pathMethod: 'beg', pathPattern: '/' };
-      // `/foo` must match `/foo` and `/foo/...`, never `/foobar`. With a `/` appended, the path
-      // begins with `/foo/` in exactly those cases (`/foo/` becomes `/foo//`). One condition
-      // rather than `== /foo || begins with /foo/`, whose OR would bind looser than the other
-      // conditions of the line. The resolver trims a trailing slash from `value`.
-      return {
-        ...base,
-        pathFetch: 'path,concat(/)',
-        pathMethod: 'beg',
-        pathPattern: conditionPattern(`${path.value}/`),
-      };
-  }
-}
-
-/**
- * A pattern for an anonymous `{ <fetch> -m <method> -- <pattern> }` condition. `--` keeps a
- * pattern that looks like a flag a literal, but HAProxy closes the braces at the first word that
- * is exactly `}`, quoted or not. Paths start with `/` and hostnames are DNS names, so only a
- * broken model gets here with one. (Anonymous rather than named ACLs: HAProxy looks names up in
- * a list, and 10,000 named ACLs made `haproxy -c` take 21 s instead of under a second.)
- */
-function conditionPattern(value: string): string {
-  if (value === '}') throw new Error('internal: a hostname or path pattern cannot be "}"');
-  return value;
-}
-
-function actionView(rule: RouteRule): ActionView {
-  const base = { ...label(rule), hasPick: false, pickRange: 0, hasFixedStatus: false, status: 0 };
-  switch (rule.action.kind) {
-    case 'fixedResponse':
-      // Checked by `haproxy -c`, which rejects codes it cannot send; validate() maps that back here.
-      return { ...base, hasFixedStatus: true, status: rule.action.status };
-    case 'forward': {
-      const shares = positiveShares(rule.action.backends);
-      // `rand` is evaluated again at every use, so draw once per request into txn.pick.
-      // A single share needs no draw at all.
-      return shares.length > 1 ? { ...base, hasPick: true, pickRange: totalWeight(shares) } : base;
-    }
-  }
-}
-
-function dispatchView(rule: RouteRule): DispatchView {
-  const backends = rule.action.kind === 'forward' ? positiveShares(rule.action.backends) : [];
-  // The model promises a positive total; if it ever is not, answer 500 like an unresolved ref
-  // rather than fall through to HAProxy's "no backend" 503.
-  if (backends.length === 0)
-    return { ...label(rule), shares: [{ backend: INVALID_BACKEND, hasPick: false, below: 0 }] };
-  let below = 0;
-  const shares = backends.map((backend) => {
-    below += backend.weight;
-    // use_backend lines are tried in order: draws below the running sum go to this share.
-    return {
-      backend: backend.kind === 'upstream' ? backend.upstream : INVALID_BACKEND,
-      hasPick: backends.length > 1,
-      below,
-    };
-  });
-  return { ...label(rule), shares };
-}
-
-/** Weight 0 means "no traffic": such a backend gets no line at all. */
-function positiveShares(backends: readonly WeightedBackend[]): WeightedBackend[] {
-  return backends.filter((backend) => backend.weight > 0);
-}
-
-function totalWeight(backends: readonly WeightedBackend[]): number {
-  return backends.reduce((sum, backend) => sum + backend.weight, 0);
 }
 
 function backendView(upstream: Upstream): BackendView {

@@ -1,6 +1,6 @@
 /**
- * How a rule's action becomes nginx directives: a fixed `return`, a plain `proxy_pass` to one
- * upstream, or a weighted choice made by `split_clients`.
+ * Where a `forward` action sends requests: a fixed status, a plain `proxy_pass` to one upstream,
+ * or a weighted choice made by `split_clients`.
  *
  * The weighted choice avoids njs and Lua: `split_clients` hashes `$request_id` (random per
  * request) into percentage buckets and sets a variable to an upstream name, or to a marker for a
@@ -8,24 +8,11 @@
  * is the name of an `upstream{}` block (no port, no URI part), nginx uses that block, and with no
  * URI part the request URI is passed exactly as the client sent it.
  */
-import type { RuleAction, Upstream, WeightedBackend } from '../../operator/model/types.js';
+import type { Upstream, WeightedBackend } from '../../operator/model/types.js';
+import type { SplitShare } from './declarations.js';
 
 /** What a share of requests gets: an upstream block by name, or a fixed status. */
 type Target = { readonly upstream: string } | { readonly status: 500 | 503 };
-
-export interface SplitShare {
-  /** `12.34%`, or `*` for the last share (whatever the others leave). */
-  readonly percent: string;
-  /** An upstream name or a status marker; never empty. */
-  readonly value: string;
-}
-
-export interface SplitView {
-  /** Names the rule that owns the block, for readers and for validate.ts. */
-  readonly source: string;
-  readonly variable: string;
-  readonly shares: readonly SplitShare[];
-}
 
 export interface MarkerGuard {
   readonly variable: string;
@@ -33,14 +20,15 @@ export interface MarkerGuard {
   readonly status: number;
 }
 
-/** What a location serving the rule does. Exactly one of `respond` / `proxyPass` is set. */
-export interface ActionView {
-  readonly respond: { readonly status: number } | null;
-  /** `if ($var = marker) { return status; }` lines that run before a variable proxy_pass. */
-  readonly guards: readonly MarkerGuard[];
-  /** The `proxy_pass http://` target: an upstream name or a split variable. */
-  readonly proxyPass: string | null;
-}
+/** Where a forward sends the request: a fixed status for every request, or a proxy_pass target. */
+export type ForwardTarget =
+  | { readonly respond: number }
+  | {
+      /** The `proxy_pass http://` target: an upstream name or a split variable. */
+      readonly proxyPass: string;
+      /** `if ($var = marker) { return status; }` lines that run before a variable proxy_pass. */
+      readonly guards: readonly MarkerGuard[];
+    };
 
 /**
  * Marker values for shares that must fail. Upstream names match SAFE_IDENTIFIER (they start with
@@ -96,29 +84,23 @@ function shares(groups: readonly { target: Target; weight: number }[]): SplitSha
   });
 }
 
-export interface ActionContext {
+export interface BackendContext {
   readonly upstreams: ReadonlyMap<string, Upstream>;
-  /** Called when the action needs a split_clients block; returns the variable it sets. */
+  /** Called when the backends need a split_clients block; returns the variable it sets. */
   readonly declareSplit: (shares: readonly SplitShare[]) => string;
 }
 
-export function actionView(action: RuleAction, context: ActionContext): ActionView {
-  if (action.kind === 'fixedResponse')
-    return { respond: { status: action.status }, guards: [], proxyPass: null };
-  const groups = groupTargets(action.backends, context.upstreams);
-  const only = groups.length === 1 ? groups[0]?.target : undefined;
+export function forwardTarget(backends: readonly WeightedBackend[], context: BackendContext): ForwardTarget {
+  const groups = groupTargets(backends, context.upstreams);
   // The model promises a positive total weight; without one, fail closed like an invalid ref.
-  if (groups.length === 0) return { respond: { status: 500 }, guards: [], proxyPass: null };
-  if (only) {
-    return 'upstream' in only
-      ? { respond: null, guards: [], proxyPass: only.upstream }
-      : { respond: { status: only.status }, guards: [], proxyPass: null };
-  }
+  if (groups.length === 0) return { respond: 500 };
+  const only = groups.length === 1 ? groups[0]?.target : undefined;
+  if (only) return 'upstream' in only ? { proxyPass: only.upstream, guards: [] } : { respond: only.status };
   const split = shares(groups);
   const variable = context.declareSplit(split);
   const statuses = [500, 503] as const;
   const guards = statuses
     .filter((status) => split.some((share) => share.value === MARKERS[status]))
     .map((status) => ({ variable, marker: MARKERS[status], status }));
-  return { respond: null, guards, proxyPass: variable };
+  return { proxyPass: variable, guards };
 }

@@ -1,6 +1,6 @@
 /**
- * Turns a virtual host's ordered rules into nginx `location` blocks, and decides which rule serves
- * each one.
+ * Turns a virtual host's ordered rules into nginx `location` blocks, and decides which rules may
+ * serve each one.
  *
  * nginx does not evaluate rules in order: it picks ONE location per request (an exact `= /p`
  * location if one equals the path, else the longest prefix location the path starts with) and
@@ -21,8 +21,14 @@
  * matches none of them (its path has its own exact location). So "the rule covers every URI of the
  * location" is the same as "the rule matches any one of them", and the first covering rule in the
  * host's order is the model's answer for every request nginx routes there.
+ *
+ * With conditions (method, headers, query parameters) a covering rule may still not hold, and the
+ * request must fall through to the next covering rule, which may have a shorter path: so a
+ * location's candidates are the covering rules in the host's order, up to and including the first
+ * one without conditions (nothing after it can win). conditions.ts picks among them per request.
  */
 import type { PathMatch, RouteRule } from '../../operator/model/types.js';
+import { isConditional } from './conditions.js';
 
 export interface LocationKey {
   /** `location = path` when true, the prefix form `location path` otherwise. */
@@ -32,10 +38,8 @@ export interface LocationKey {
 
 export interface PlannedLocation extends LocationKey {
   /**
-   * Rules to try, in the host's precedence order, ending at the first one that always applies.
-   * Every rule is unconditional today (path-only matches), so this holds at most one rule; once
-   * matches gain headers or query parameters, the conditional rules covering the location come
-   * first and the template dispatches among them. Empty means no rule: answer 404.
+   * Rules to try, in the host's precedence order: rules with conditions, then possibly the first
+   * rule without any (it always applies). When none applies, the answer is 404.
    */
   readonly candidates: readonly RouteRule[];
 }
@@ -98,7 +102,11 @@ export function planLocations(rules: readonly RouteRule[]): PlannedLocation[] {
 }
 
 function candidatesFor(rules: readonly RouteRule[], location: LocationKey): RouteRule[] {
-  // Later: collect covering rules with conditions until the first unconditional one.
-  const winner = rules.find((rule) => covers(rule.match.path, location));
-  return winner ? [winner] : [];
+  const candidates: RouteRule[] = [];
+  for (const rule of rules) {
+    if (!covers(rule.match.path, location)) continue;
+    candidates.push(rule);
+    if (!isConditional(rule.match)) break;
+  }
+  return candidates;
 }

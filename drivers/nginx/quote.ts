@@ -7,10 +7,29 @@
  * whose value is the input, whatever else it holds. Checked against the real `nginx -t` with hostile
  * input in test/unit/drivers/nginx/quote.test.ts.
  *
+ * A token has two kinds of meaning once read, and the view-model says which one each field has:
+ * - a plain string (`server_name`, `location`, file paths, `listen`, header names, map keys), which
+ *   nginx takes literally: `nginxQuote(string)`;
+ * - a complex value (`proxy_set_header`/`add_header` values, `return` text, map values), where
+ *   nginx expands `$name` and has no escape for `$`: an `NginxExpression`, whose literal parts get
+ *   every `$` written as `${gp_dollar}` (a `geo` variable that always yields "$", declared in
+ *   nginx.conf.hbs; `geo` values, unlike `map` values, are not compiled for variables).
+ *
  * What quoting cannot change is how a directive interprets its (single) argument: `location`
  * treats a leading `=`, `~` or `@` as a modifier and `server_name` a leading `~` as a regex. Those
  * rules belong to the directive, so view.ts guards them where it builds those arguments.
  */
+
+/** A piece of a complex value: literal (user) text, one of our variables, or a regex capture. */
+export type ExpressionPart =
+  { readonly text: string } | { readonly variable: string } | { readonly capture: number };
+
+export interface NginxExpression {
+  readonly parts: readonly ExpressionPart[];
+}
+
+export const literal = (text: string): NginxExpression => ({ parts: [{ text }] });
+export const variable = (name: string): NginxExpression => ({ parts: [{ variable: name }] });
 
 /**
  * NUL cannot live in a C string, and a line break would let text escape a comment and break the
@@ -25,17 +44,41 @@ function refuseUnrepresentable(value: string, what: string): void {
   }
 }
 
-/**
- * One double-quoted nginx token holding `value` literally, for arguments nginx does not compile
- * for variables (`server_name`, `location`, file paths, `listen`).
- *
- * FIXME: arguments nginx compiles as complex values (`return` text, `add_header`/`proxy_set_header`
- * values) expand `$name`, and nginx has no escape for `$`; when user text first reaches one of
- * those, add a variant that writes `$` as `${gp_dollar}` (a `map` that yields "$").
- */
+const escapeQuoted = (value: string): string => value.replace(/[\\"]/g, (c) => `\\${c}`);
+
+/** One double-quoted nginx token holding `value` literally, for arguments nginx does not compile. */
 export function nginxQuote(value: string): string {
   refuseUnrepresentable(value, 'the value');
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${escapeQuoted(value)}"`;
+}
+
+/** Our variable names only: `${name}` then ends exactly where we say, whatever text follows. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function quotePart(part: ExpressionPart): string {
+  if ('text' in part) {
+    refuseUnrepresentable(part.text, 'the value');
+    return escapeQuoted(part.text).replace(/\$/g, '${gp_dollar}');
+  }
+  if ('variable' in part) {
+    if (!VARIABLE_NAME.test(part.variable))
+      throw new Error(`internal: bad nginx variable name ${JSON.stringify(part.variable)}`);
+    return `\${${part.variable}}`;
+  }
+  // nginx reads exactly one digit after `$` as a capture number, so `$1` needs no braces (and
+  // `${1}` would name a variable "1").
+  if (!Number.isInteger(part.capture) || part.capture < 1 || part.capture > 9)
+    throw new Error(`internal: bad regex capture ${part.capture}`);
+  return `$${part.capture}`;
+}
+
+/** One double-quoted token for a complex value: user text literal, our variables expanded. */
+export function nginxQuoteExpression(expression: NginxExpression): string {
+  return `"${expression.parts.map(quotePart).join('')}"`;
+}
+
+export function isExpression(value: unknown): value is NginxExpression {
+  return typeof value === 'object' && value !== null && Array.isArray((value as NginxExpression).parts);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * Renders a GatewayModel into nginx.conf. Pure: the same model and target give the same bytes,
- * and the hash served by the status endpoint is computed from the inputs (templates, model,
- * target), not from the output that embeds it.
+ * Renders a GatewayModel into nginx.conf and the certificate files it names. Pure: the same model
+ * and target give the same bytes, and the hash served by the status endpoint is computed from the
+ * inputs (templates, model, target), not from the output that embeds it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
@@ -9,7 +9,8 @@ import { formatName } from '../../operator/model/names.js';
 import type { GatewayModel } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
 import { renderHash, templateDigest } from '../hash.js';
-import { nginxComment, nginxQuote } from './quote.js';
+import { isExpression, nginxComment, nginxQuote, nginxQuoteExpression } from './quote.js';
+import { certificateFiles } from './tls.js';
 import { buildView, type NginxView } from './view.js';
 
 export const MAIN_FILE = 'nginx.conf';
@@ -19,7 +20,11 @@ const PARTIAL_DIR = new URL('partials/', TEMPLATE_DIR);
 
 // An isolated environment: no other module's helpers or partials can leak into ours.
 const handlebars = Handlebars.create();
-handlebars.registerHelper('quote', (value: unknown) => nginxQuote(String(value)));
+// One quoting helper: a plain string becomes a literal token, an NginxExpression (view.ts decides
+// which fields are complex values) a token with `$` escaped and our variables expanded.
+handlebars.registerHelper('quote', (value: unknown) =>
+  isExpression(value) ? nginxQuoteExpression(value) : nginxQuote(String(value)),
+);
 handlebars.registerHelper('comment', (value: unknown) => nginxComment(String(value)));
 
 const options = {
@@ -47,13 +52,15 @@ const digest = templateDigest([mainSource, ...partialSources.flatMap((p) => [p.n
 
 export function renderNginx(model: GatewayModel, target: RenderTarget): RenderedConfig {
   const hash = renderHash(digest, model, target);
-  let content: string;
   try {
     // Handlebars indents every line of an indented partial, blank ones too; drop that trailing
     // whitespace. Safe: a quoted token never spans lines, so no line ends inside quotes.
-    content = mainTemplate(buildView(model, target, hash)).replace(/[ \t]+$/gm, '');
+    const content = mainTemplate(buildView(model, target, hash)).replace(/[ \t]+$/gm, '');
+    // Certificates are content-addressed (certs/<sha256>.pem), so staging them never changes what
+    // a running nginx reads; see deploy.ts.
+    const files = [{ path: MAIN_FILE, content }, ...certificateFiles(model)];
+    return { driver: 'nginx', main: MAIN_FILE, files, hash };
   } catch (cause) {
     throw new Error(`render ${MAIN_FILE} for ${formatName(model.gateway)}`, { cause });
   }
-  return { driver: 'nginx', main: MAIN_FILE, files: [{ path: MAIN_FILE, content }], hash };
 }

@@ -8,8 +8,6 @@ import { candidatePath, type RenderedConfig, type ValidationResult } from '../dr
 
 /** `# route <ns>/<name> rule <i> match <j> [<rule id>]`, as written by view.ts. */
 const RULE_COMMENT = /^(\s*)# route \S+ rule \d+ match \d+ \[([^\]\s]+)\]$/;
-/** `... [emerg] <what> in <file>:<line>`: nginx's shape for a located error. */
-const LOCATED_ERROR = / in (.+):(\d+)$/;
 
 /**
  * The rule whose block contains 1-based `line` of `config`, if any. A rule block starts at its
@@ -40,6 +38,19 @@ function errorLines(stderr: string): string[] {
     .map((line) => line.replace(/^.*?\[(emerg|alert|crit|error)\] (\d+#\d+: )?/, '[$1] '));
 }
 
+/**
+ * The line of `file` that `error` is about. nginx ends a located error with ` in <file>:<line>`;
+ * the text before may quote user input holding " in " itself (a regex, a path), so look for the
+ * known file name from the end rather than parse from the start.
+ */
+export function errorLine(error: string, file: string): number | undefined {
+  const marker = ` in ${file}:`;
+  const at = error.lastIndexOf(marker);
+  if (at === -1) return undefined;
+  const line = error.slice(at + marker.length);
+  return /^\d+$/.test(line) ? Number(line) : undefined;
+}
+
 export interface ValidateOptions {
   readonly binary: string;
 }
@@ -66,9 +77,8 @@ export async function validateNginx(
   const content = config.files.find((file) => file.path === config.main)?.content ?? '';
   const ruleIds = new Set<string>();
   for (const error of errors) {
-    const located = LOCATED_ERROR.exec(error);
-    if (!located || path.resolve(located[1] ?? '') !== candidate) continue;
-    const id = ruleIdAtLine(content, Number(located[2]));
+    const line = errorLine(error, candidate);
+    const id = line === undefined ? undefined : ruleIdAtLine(content, line);
     if (id) ruleIds.add(id);
   }
   return { ok: false, message, ruleIds: [...ruleIds] };

@@ -29,7 +29,15 @@ import {
   to,
   upstream,
 } from '../../unit/drivers/nginx/fixtures.js';
-import { type Reply, request, startEcho } from '../../unit/drivers/nginx/echo.js';
+import { type Echoed, type Reply, type Request, request, startEcho } from '../../unit/drivers/nginx/echo.js';
+import {
+  featureModel,
+  type FeatureOptions,
+  HOSTILE_VALUE,
+  MATCHED,
+  TLS_STATUS,
+} from '../../unit/drivers/nginx/features.js';
+import { handshake, httpsRequest, selfSigned } from '../../unit/drivers/nginx/tlsClient.js';
 
 const ADDRESS = '127.0.41.1';
 const PORT = 18080;
@@ -152,7 +160,7 @@ describe('nginx driver with real nginx', function () {
 
   it('forwards path, query and Host unchanged over HTTP/1.1 keep-alive, and keeps Content-Type', async () => {
     const reply = await get('/foo/bar?x=1&y=%20', 'app.example.com:18080');
-    expect(JSON.parse(reply.body)).to.deep.equal({
+    expect(JSON.parse(reply.body)).to.include({
       backend: 'a',
       url: '/foo/bar?x=1&y=%20',
       host: 'app.example.com:18080',
@@ -325,5 +333,278 @@ describe('nginx driver stop with a request in flight', function () {
     expect(() => process.kill(master, 0)).to.throw();
     expect([...workers, ...childPids(master)].filter(isRunning)).to.deep.equal([]);
     expect(await processesMentioning(runtimeDir)).to.deep.equal([]);
+  });
+});
+
+describe('nginx driver Gateway API features with real nginx', function () {
+  this.timeout(60_000);
+  const address = '127.0.41.2';
+  const ports = { http: 18080, alt: 8080, https: 18443 };
+  // Port 80 needs root; without it the well-known-port redirect checks run on the others only.
+  const privileged = process.getuid?.() === 0;
+  let echo: http.Server;
+  let runtimeDir: string;
+  let proxy: ProxyProcess | undefined;
+  let certs: FeatureOptions['certs'];
+
+  const send = (path: string, hostHeader: string, options: Partial<Request> = {}) =>
+    request({ address, port: ports.http, path, host: hostHeader, ...options });
+  const status = async (path: string, headers: Record<string, string | string[]> = {}, method = 'GET') =>
+    (await send(path, 'match.example.com', { headers, method })).status;
+  const echoed = async (path: string, headers: Record<string, string> = {}): Promise<Echoed> => {
+    const reply = await send(path, 'mod.example.com', { headers });
+    expect(reply.status, reply.body).to.equal(200);
+    return JSON.parse(reply.body) as Echoed;
+  };
+
+  before(async () => {
+    echo = await startEcho('a');
+    const [a, b, fallback] = await Promise.all([
+      selfSigned('a', ['a.example.com']),
+      selfSigned('b', ['*.b.example.com']),
+      selfSigned('default', ['default.example.com']),
+    ]);
+    certs = { a, b, fallback };
+    runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'gateplane-nginx-features-'));
+    const endpoint: [string, number] = ['127.0.0.1', (echo.address() as AddressInfo).port];
+    const model = featureModel({ ports, privileged, echo: endpoint, certs });
+    const target = { bindAddress: address, runtimeDir };
+    await deploy(nginxDriver, model, target);
+    proxy = await nginxDriver.start(nginxDriver.render(model, target), runtimeDir);
+  });
+
+  after(async () => {
+    await proxy?.stop(2000);
+    echo?.close();
+    if (runtimeDir) await rm(runtimeDir, { recursive: true, force: true });
+  });
+
+  describe('request conditions', () => {
+    it('matches header values exactly and case-sensitively, names in any case, first line only', async () => {
+      expect(await status('/v2/x', { version: 'two' })).to.equal(MATCHED.v2);
+      expect(await status('/v2', { VERSION: 'two' })).to.equal(MATCHED.v2);
+      expect(await status('/v2/x', { version: 'TWO' })).to.equal(MATCHED.otherwise);
+      expect(await status('/v2/x', { version: ['one', 'two'] })).to.equal(MATCHED.otherwise);
+      expect(await status('/hostile', { 'x-hostile': HOSTILE_VALUE })).to.equal(MATCHED.hostile);
+      expect(
+        await status('/hostile', { 'x-hostile': HOSTILE_VALUE.replace('$host', 'a.example.com') }),
+      ).to.equal(MATCHED.otherwise);
+    });
+
+    it('falls through to the next candidate, even one with a shorter path', async () => {
+      expect(await status('/v2/x')).to.equal(MATCHED.otherwise);
+      expect(await status('/v2x', { version: 'two' })).to.equal(MATCHED.otherwise);
+      expect(await status('/v2/x', { version: 'two', color: 'red' })).to.equal(MATCHED.v2);
+      expect(await status('/v2/x', { color: 'red' })).to.equal(MATCHED.red);
+    });
+
+    it('matches an unanchored header regex', async () => {
+      expect(await status('/x', { color: 'dark-reeed' })).to.equal(MATCHED.red);
+      expect(await status('/x', { color: 'blue' })).to.equal(MATCHED.otherwise);
+    });
+
+    it('matches the method, and passes method, body and target through the dispatch', async () => {
+      const reply = await send('/m?x=1&y=%20', 'match.example.com', {
+        method: 'POST',
+        body: Buffer.from('hello'),
+      });
+      expect(JSON.parse(reply.body)).to.include({
+        backend: 'a',
+        method: 'POST',
+        url: '/m?x=1&y=%20',
+        bodyBytes: 5,
+      });
+      expect(await status('/m')).to.equal(MATCHED.otherwise);
+      expect(await status('/m', {}, 'PUT')).to.equal(MATCHED.otherwise);
+    });
+
+    it('runs split guards and redirects from the named location of a conditional rule', async () => {
+      const statuses = new Set<number>();
+      for (let i = 0; i < 40; i++) statuses.add(await status('/split', { 'x-split': 'yes' }));
+      expect([...statuses].sort()).to.deep.equal([200, 500]);
+      const moved = await send('/cond/x?q', 'match.example.com', { headers: { 'x-go': 'yes' } });
+      expect([moved.status, moved.headers.location, moved.headers['x-conditional']]).to.deep.equal([
+        302,
+        'http://example.net:18080/cond/x?q',
+        'yes',
+      ]);
+      expect(await status('/cond/x')).to.equal(MATCHED.otherwise);
+    });
+
+    it('matches query parameters by case-sensitive name and value, first occurrence only', async () => {
+      const cases: [string, number][] = [
+        ['/?animal=whale', MATCHED.whale],
+        ['/x?a=1&animal=whale&b=2', MATCHED.whale],
+        ['/?animal=Whale', MATCHED.otherwise],
+        ['/?ANIMAL=whale', MATCHED.otherwise],
+        ['/?xanimal=whale', MATCHED.otherwise],
+        ['/?animal=dolphin&animal=whale', MATCHED.otherwise],
+        ['/?ani-mal=dolphin', MATCHED.dolphin],
+        ['/?ani-mal=a-dolphin', MATCHED.otherwise],
+      ];
+      for (const [target, expected] of cases) expect(await status(target), target).to.equal(expected);
+    });
+  });
+
+  describe('header modifiers', () => {
+    it('sets, adds and removes request headers, names in any case', async () => {
+      expect(
+        (await echoed('/set', { 'some-other-header': 'val', 'x-header-set': 'old' })).headers,
+      ).to.include({
+        'some-other-header': 'val',
+        'x-header-set': 'set-overwrites-values',
+      });
+      expect((await echoed('/add')).headers).to.include({ 'x-header-add': 'add-appends-values' });
+      expect((await echoed('/add', { 'X-Header-Add': 'some-other-value' })).headers).to.include({
+        'x-header-add': 'some-other-value,add-appends-values',
+      });
+      expect((await echoed('/remove', { 'X-Header-Remove': 'val' })).headers).not.to.have.property(
+        'x-header-remove',
+      );
+    });
+
+    it('applies several changes at once and keeps Host and keep-alive', async () => {
+      const reply = await echoed('/multiple', {
+        'X-Header-Set-2': 'set-val-2',
+        'X-Header-Add-2': 'add-val-2',
+        'X-Header-Remove-2': 'remove-val-2',
+        'Another-Header': 'another-header-val',
+      });
+      expect(reply.headers).to.include({
+        'x-header-set-1': 'header-set-1',
+        'x-header-set-2': 'header-set-2',
+        'x-header-add-1': 'header-add-1',
+        'x-header-add-2': 'add-val-2,header-add-2',
+        'x-header-add-3': 'header-add-3',
+        'another-header': 'another-header-val',
+      });
+      expect(reply.headers).not.to.have.any.keys('x-header-remove-1', 'x-header-remove-2');
+      expect(reply).to.include({ host: 'mod.example.com', connection: null, url: '/multiple' });
+      const lower = await echoed('/case', {
+        'x-header-set': 'original-val-set',
+        'x-header-add': 'original-val-add',
+        'x-header-remove': 'original-val-remove',
+      });
+      expect(lower.headers).to.include({
+        'x-header-set': 'header-set',
+        'x-header-add': 'original-val-add,header-add',
+      });
+      expect(lower.headers).not.to.have.property('x-header-remove');
+    });
+
+    it('sends hostile values literally: no variable expands, no token breaks', async () => {
+      expect((await echoed('/hostile')).headers).to.include({
+        'x-hostile': HOSTILE_VALUE,
+        'x-hostile-add': HOSTILE_VALUE,
+      });
+    });
+
+    it('sets, adds and removes response headers', async () => {
+      const reply = await send('/response', 'mod.example.com', {
+        headers: {
+          'x-echo-set-header': 'X-Resp-Set:old,X-Mixedcase-Add:orig,x-resp-remove:gone,X-Keep:kept',
+        },
+      });
+      expect(reply.status).to.equal(200);
+      expect(reply.headers).to.include({
+        'x-resp-set': 'set',
+        'x-mixedcase-add': 'orig, added',
+        'x-resp-hostile': HOSTILE_VALUE,
+        'x-keep': 'kept',
+        'content-type': 'application/x-echo; charset=latin1',
+      });
+      expect(reply.headers).not.to.have.property('x-resp-remove');
+      expect((JSON.parse(reply.body) as Echoed).headers).to.include({ 'x-header-set': 'set' });
+    });
+  });
+
+  describe('redirects', () => {
+    const location = async (target: string, listener = ports.http) => {
+      const reply = await request({ address, port: listener, path: target, host: 'redir.example.com:1234' });
+      return [reply.status, reply.headers.location];
+    };
+
+    it('redirects to another hostname, keeping the path, query and listener port', async () => {
+      expect(await location('/hostname/x?q=1')).to.deep.equal([
+        302,
+        'http://example.org:18080/hostname/x?q=1',
+      ]);
+      expect(await location('/hostname?q', ports.alt)).to.deep.equal([
+        302,
+        'http://example.org:8080/hostname?q',
+      ]);
+      if (privileged)
+        expect(await location('/hostname?q', 80)).to.deep.equal([302, 'http://example.org/hostname?q']);
+      expect(await location('/status301')).to.deep.equal([301, 'http://example.org:18080/status301']);
+      const reply = await request({
+        address,
+        port: ports.http,
+        path: '/hostname',
+        host: 'redir.example.com',
+      });
+      expect(reply.headers['x-redirected']).to.equal('yes');
+    });
+
+    it('changes scheme and port, omitting the well-known port of the scheme', async () => {
+      expect(await location('/scheme/a?b')).to.deep.equal([302, 'https://redir.example.com/scheme/a?b']);
+      expect(await location('/port')).to.deep.equal([302, 'http://redir.example.com:8083/port']);
+      expect(await location('/port80?q')).to.deep.equal([302, 'http://redir.example.com/port80?q']);
+    });
+
+    it('replaces a path prefix element by element, or the full path, keeping the query', async () => {
+      const cases: [string, string][] = [
+        ['/prefix/lemon?x=1', '/replacement/lemon?x=1'],
+        ['/prefix', '/replacement'],
+        ['/prefix/', '/replacement/'],
+        ['/strip/x/y', '/x/y'],
+        ['/strip?q', '/?q'],
+        ['/full/a/b?c=d', '/full-replacement?c=d'],
+        ['/full?', '/full-replacement?'],
+        ['/full', '/full-replacement'],
+      ];
+      for (const [target, path] of cases)
+        expect(await location(target), target).to.deep.equal([302, `http://redir.example.com:18080${path}`]);
+    });
+
+    it('answers 303, 307 and 308 when asked', async () => {
+      for (const code of [303, 307, 308])
+        expect(await location(`/${code}/x`)).to.deep.equal([
+          code,
+          `http://redir.example.com:18080/${code}/x`,
+        ]);
+    });
+  });
+
+  describe('HTTPS', () => {
+    it('picks the certificate by SNI, exact then wildcard, and the default one otherwise', async () => {
+      expect(await handshake(address, ports.https, 'a.example.com')).to.deep.include({ cn: 'a' });
+      expect(await handshake(address, ports.https, 'x.y.b.example.com')).to.deep.include({ cn: 'b' });
+      expect(await handshake(address, ports.https, 'unknown.org')).to.deep.include({ cn: 'default' });
+      expect(await handshake(address, ports.https, 'b.example.com')).to.deep.include({ cn: 'default' });
+      expect(await handshake(address, ports.https)).to.deep.include({ cn: 'default' });
+      expect((await handshake(address, ports.https, 'a.example.com')).protocol).to.be.oneOf([
+        'TLSv1.2',
+        'TLSv1.3',
+      ]);
+    });
+
+    it('routes by Host once the handshake is done, and redirects with the https scheme', async () => {
+      const tls = (servername: string, hostHeader: string, target = '/', ca = certs.a.cert) =>
+        httpsRequest({ address, port: ports.https, servername, host: hostHeader, path: target, ca });
+      expect(JSON.parse((await tls('a.example.com', 'a.example.com', '/x?y=1')).body)).to.include({
+        backend: 'a',
+        url: '/x?y=1',
+      });
+      expect((await tls('q.b.example.com', 'q.b.example.com', '/', certs.b.cert)).status).to.equal(
+        TLS_STATUS.wildcardB,
+      );
+      expect((await tls('a.example.com', 'q.b.example.com')).status).to.equal(TLS_STATUS.wildcardB);
+      expect((await tls('a.example.com', 'unknown.org')).status).to.equal(404);
+      const moved = await tls('a.example.com', 'a.example.com', '/redirect/x?q');
+      expect([moved.status, moved.headers.location]).to.deep.equal([
+        302,
+        'https://a.example.com:18443/redirect/x?q',
+      ]);
+    });
   });
 });

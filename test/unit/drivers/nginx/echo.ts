@@ -10,9 +10,32 @@ export interface Reply {
   readonly headers: http.IncomingHttpHeaders;
 }
 
+export interface Echoed {
+  readonly backend: string;
+  readonly method: string;
+  readonly url: string;
+  readonly host: string;
+  readonly connection: string | null;
+  readonly version: string;
+  readonly bodyBytes: number;
+  /** Lowercased names; repeated lines joined with "," (no space), as the conformance suite does. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Request headers as the conformance suite compares them; Host is reported on its own. */
+function joinedHeaders(req: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (name !== 'host' && values) headers[name] = values.join(',');
+  }
+  return headers;
+}
+
 /**
- * Answers with what it received, the request body only counted. Request headers steer it:
- * `x-no-content-type` (send none), `x-reply-bytes: N` (send N bytes), `x-hang` (never answer).
+ * Answers with what it received (`Echoed`), the request body only counted. Request headers
+ * steer it: `x-no-content-type` (send none), `x-reply-bytes: N` (send N bytes), `x-hang` (never
+ * answer), `x-echo-set-header: Name:value,Name2:value2` (send those response headers, like the
+ * conformance echo server).
  */
 export function startEcho(name: string): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -23,11 +46,27 @@ export function startEcho(name: string): Promise<http.Server> {
       if (req.headers['x-no-content-type'] === undefined) {
         res.setHeader('content-type', 'application/x-echo; charset=latin1');
       }
+      for (const pair of String(req.headers['x-echo-set-header'] ?? '')
+        .split(',')
+        .filter(Boolean)) {
+        const colon = pair.indexOf(':');
+        res.appendHeader(pair.slice(0, colon), pair.slice(colon + 1));
+      }
       const replyBytes = Number(req.headers['x-reply-bytes'] ?? 0);
       if (replyBytes > 0) return res.end(Buffer.alloc(replyBytes, 120));
-      const { url, httpVersion: version, headers } = req;
+      const { url = '', method = '', httpVersion: version, headers } = req;
       const connection = headers.connection ?? null;
-      res.end(JSON.stringify({ backend: name, url, host: headers.host, connection, version, bodyBytes }));
+      const echoed: Echoed = {
+        backend: name,
+        method,
+        url,
+        host: headers.host ?? '',
+        connection,
+        version,
+        bodyBytes,
+        headers: joinedHeaders(req),
+      };
+      res.end(JSON.stringify(echoed));
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -40,7 +79,8 @@ export interface Request {
   /** Sent as is: percent-encode anything Node's client refuses. */
   readonly path: string;
   readonly host: string;
-  readonly headers?: Record<string, string>;
+  /** An array value sends the header once per element. */
+  readonly headers?: Record<string, string | string[]>;
   readonly body?: Buffer;
 }
 

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { planLocations } from '../../../../drivers/nginx/locations.js';
 import type { RouteRule } from '../../../../operator/model/types.js';
-import { exact, fixed, prefix, rule } from './fixtures.js';
+import { exact, fixed, header, prefix, query, rule } from './fixtures.js';
+
+const when = { headers: [header('version', 'two')] };
 
 /** `= /foo → r1` style summary of a plan: location, then the serving rule's number or 404. */
 function summary(rules: readonly RouteRule[]): string[] {
@@ -60,6 +62,29 @@ describe('nginx locations', () => {
         rule('web', 2, exact('/x'), fixed(202)),
       ],
       expected: ['/ → 404', '= /x → r0', '/x/ → r0'],
+    },
+    {
+      name: 'lets a request fall through a conditional rule to a shorter prefix',
+      rules: [
+        rule('web', 0, { path: prefix('/v2'), ...when }, fixed(200)),
+        rule('web', 1, prefix('/'), fixed(201)),
+      ],
+      expected: ['/ → r1', '= /v2 → r0,r1', '/v2/ → r0,r1'],
+    },
+    {
+      name: 'lists conditional rules in precedence order and stops at the first unconditional one',
+      rules: [
+        rule('web', 0, { path: exact('/a'), ...when }, fixed(200)),
+        rule('web', 1, { path: prefix('/'), method: 'POST' }, fixed(201)),
+        rule('web', 2, prefix('/a'), fixed(202)),
+        rule('web', 3, prefix('/'), fixed(203)),
+      ],
+      expected: ['/ → r1,r3', '= /a → r0,r1,r2', '/a/ → r1,r2'],
+    },
+    {
+      name: 'answers 404 after the conditional rules when no unconditional rule covers the location',
+      rules: [rule('web', 0, { path: prefix('/q'), queryParams: [query('a', 'b')] }, fixed(200))],
+      expected: ['/ → 404', '= /q → r0', '/q/ → r0'],
     },
   ];
   for (const c of cases) it(c.name, () => expect(summary(c.rules)).to.deep.equal(c.expected));

@@ -4,9 +4,24 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { nginxDriver } from '../../../../drivers/nginx/index.js';
-import { nginxComment, nginxQuote } from '../../../../drivers/nginx/quote.js';
+import { nginxComment, nginxQuote, nginxQuoteExpression } from '../../../../drivers/nginx/quote.js';
 import { renderAndCheck } from './checker.js';
-import { exact, fixed, gatewayModel, HOSTILE_PATHS, host, port, prefix, rule } from './fixtures.js';
+import {
+  changes,
+  exact,
+  fixed,
+  forwardWith,
+  gatewayModel,
+  HOSTILE_HEADER_VALUES,
+  HOSTILE_PATHS,
+  host,
+  port,
+  prefix,
+  redirect,
+  rule,
+  to,
+  upstream,
+} from './fixtures.js';
 
 /** Same idea as HOSTILE_PATHS, for server_name. */
 const HOSTILE_HOSTNAMES = [
@@ -75,6 +90,50 @@ describe('nginx quoting', () => {
       );
       expect(stderr, payload).to.match(/\[emerg\]/);
     }
+  });
+
+  it('writes complex values with `$` escaped, our variables braced and captures bare', () => {
+    const expression = {
+      parts: [{ text: 'a$b"c\\' }, { variable: 'http_host' }, { capture: 1 }, { text: '$1' }],
+    };
+    expect(nginxQuoteExpression(expression)).to.equal('"a${gp_dollar}b\\"c\\\\${http_host}$1${gp_dollar}1"');
+    expect(() => nginxQuoteExpression({ parts: [{ variable: 'a}b' }] })).to.throw(/variable name/);
+    expect(() => nginxQuoteExpression({ parts: [{ capture: 10 }] })).to.throw(/capture/);
+    expect(() => nginxQuoteExpression({ parts: [{ text: 'a\nb' }] })).to.throw(/cannot represent/);
+  });
+
+  it('keeps hostile header names and values one token each, in every directive that takes them', async () => {
+    const web = upstream('web', 80, [['127.0.0.1', 9000]]);
+    // Header names are HTTP tokens, which may still hold `#`, `'`, `$` and other characters an
+    // unquoted nginx token would misread.
+    const names = ['X-A#gateplane_injected', "X-B'x'", 'X-C$host', 'X-D|~^*+.%&!`'];
+    const rules = HOSTILE_HEADER_VALUES.flatMap((value, i) => {
+      const name = names[i % names.length]!;
+      const headers = {
+        request: changes({ set: { [name]: value }, add: { [`X-Add-${i}`]: value }, remove: [`${name}-r`] }),
+        response: changes({ set: { [name]: value }, add: { [`X-Add-${i}`]: value }, remove: [`${name}-r`] }),
+      };
+      return [
+        rule('h', i, exact(`/h${i}`), forwardWith(headers, to(web.name))),
+        rule(
+          'r',
+          i,
+          exact(`/r${i}`),
+          redirect({ hostname: value, path: { type: 'ReplaceFullPath', value } }),
+        ),
+        rule(
+          'p',
+          i,
+          prefix(`/p${i}`),
+          redirect({ path: { type: 'ReplacePrefixMatch', prefix: `/p${i}`, value } }),
+        ),
+      ];
+    });
+    const { config, result } = await renderAndCheck(
+      gatewayModel([port(18080, [host('a.example.com', rules)])], [web]),
+    );
+    expect(result).to.deep.equal({ ok: true });
+    expect(config.files[0]!.content).not.to.match(/^\s*gateplane_injected/m);
   });
 
   it('refuses at render time a line break in a path', () => {

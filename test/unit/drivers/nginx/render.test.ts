@@ -98,7 +98,7 @@ describe('nginx render', () => {
       'upstream default_web_80 {\n        server "10.0.0.1:8080";\n        server "[fd00::2]:8080";\n        keepalive 16;\n    }',
     );
     expect(conf).to.include(
-      'proxy_http_version 1.1;\n    proxy_set_header Host $http_host;\n    proxy_set_header Connection "";',
+      'proxy_http_version 1.1;\n    proxy_set_header "Host" "${http_host}";\n    proxy_set_header "Connection" "";',
     );
   });
 

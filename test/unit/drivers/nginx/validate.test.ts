@@ -1,7 +1,22 @@
 import { expect } from 'chai';
-import { ruleIdAtLine } from '../../../../drivers/nginx/validate.js';
+import { errorLine, ruleIdAtLine } from '../../../../drivers/nginx/validate.js';
 import { renderAndCheck } from './checker.js';
-import { exact, fixed, forward, gatewayModel, host, port, prefix, rule, to, upstream } from './fixtures.js';
+import {
+  changes,
+  exact,
+  fixed,
+  forward,
+  forwardWith,
+  gatewayModel,
+  header,
+  headerRegex,
+  host,
+  port,
+  prefix,
+  rule,
+  to,
+  upstream,
+} from './fixtures.js';
 
 describe('nginx validate', () => {
   it('reports a value only nginx rejects, mapped back to the rule that holds it', async () => {
@@ -23,6 +38,48 @@ describe('nginx validate', () => {
     if (result.ok) return;
     expect(result.message).to.match(/^\[emerg\] invalid return code "1000" in .*nginx\.conf\.next:\d+$/);
     expect(result.ruleIds).to.deep.equal(['default_bad_r3_m0']);
+  });
+
+  it('maps a regex PCRE refuses back to its rule, even when the regex quotes " in "', async () => {
+    const model = gatewayModel([
+      port(18080, [
+        host('a.example.com', [
+          rule('good', 0, { path: prefix('/'), headers: [headerRegex('x', '^ok$')] }, fixed(200)),
+          rule('bad', 1, { path: prefix('/'), headers: [headerRegex('x', 'a in (b')] }, fixed(200)),
+          rule('good', 2, prefix('/'), fixed(204)),
+        ]),
+      ]),
+    ]);
+    const { result } = await renderAndCheck(model);
+    expect(result.ok).to.equal(false);
+    if (result.ok) return;
+    expect(result.message).to.match(/pcre2_compile\(\) failed: missing closing parenthesis in "a in \(b"/);
+    expect(result.ruleIds).to.deep.equal(['default_bad_r1_m0']);
+  });
+
+  it('makes nginx -t refuse, on the rule, a header name nginx has no variable for', async () => {
+    const web = upstream('web', 80, [['127.0.0.1', 9000]]);
+    const uses = [
+      rule('match', 0, { path: prefix('/m'), headers: [header('x.y', 'v')] }, fixed(200)),
+      rule('add', 0, prefix('/a'), forwardWith({ request: changes({ add: { 'X.Y': 'v' } }) }, to(web.name))),
+    ];
+    for (const use of uses) {
+      const hosts = [host('a.example.com', [use, rule('ok', 0, prefix('/'), fixed(204))])];
+      const { result } = await renderAndCheck(gatewayModel([port(18080, hosts)], [web]));
+      expect(result.ok).to.equal(false);
+      if (result.ok) return;
+      expect(result.message).to.match(
+        /missing closing parenthesis in "\(\?#nginx has no variable for the header x\.y\)\(" in /i,
+      );
+      expect(result.ruleIds).to.deep.equal([use.id]);
+    }
+  });
+
+  it('reads the line of an error from its end, whatever the message quotes', () => {
+    const file = '/run/x/nginx.conf.next';
+    expect(errorLine(`[emerg] bad "a in /run/x/nginx.conf.next:3" in ${file}:12`, file)).to.equal(12);
+    expect(errorLine('[emerg] no location at all', file)).to.equal(undefined);
+    expect(errorLine(`[emerg] x in ${file}:12 extra`, file)).to.equal(undefined);
   });
 
   describe('line mapping', () => {
