@@ -8,7 +8,7 @@
  * writing it can never change what the running proxy reads; only `main` is staged under a
  * candidate name and swapped in by rename.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
@@ -67,4 +67,24 @@ export async function waitForServedHash(
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Remove content-addressed files (certificates) that the configuration now serving no longer
+ * lists. Call only once the proxy confirmed it serves `config`: until then the previous
+ * configuration may still read them.
+ */
+export async function pruneFiles(
+  config: RenderedConfig,
+  runtimeDir: string,
+  folder = 'certs',
+): Promise<void> {
+  const keep = new Set(config.files.map((file) => file.path));
+  const entries = await readdir(path.join(runtimeDir, folder)).catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .map((name) => `${folder}/${name}`)
+      .filter((file) => !keep.has(file))
+      .map((file) => rm(path.join(runtimeDir, file), { force: true })),
+  );
 }

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { statusSocketPath, type Driver, type ProxyProcess } from '../../drivers/driver.js';
-import { commitFiles, waitForServedHash } from '../../drivers/deploy.js';
+import { commitFiles, pruneFiles, waitForServedHash } from '../../drivers/deploy.js';
 import { renderValidated, type RejectedRoute } from '../deploy/index.js';
 import type { DriverName, GatewayModel } from '../model/index.js';
 import { stopStrayProcess } from './strayProcess.js';
@@ -75,6 +75,7 @@ export class ProxyRuntime {
       await writeFile(this.pidFile(), `${this.process.pid}\n`);
       this.watchExit(this.process);
     }
+    await pruneFiles(config, dir);
     this.appliedHash = wanted;
     this.rejected = rejected;
     this.servedModel = JSON.stringify(model);

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { commitFiles, pruneFiles, stageFiles } from '../../../drivers/deploy.js';
+import type { RenderedConfig } from '../../../drivers/driver.js';
+import { tempDir } from '../../support/standalone.js';
+
+const config = (main: string, certs: string[]): RenderedConfig => ({
+  driver: 'nginx',
+  main: 'nginx.conf',
+  hash: 'h',
+  files: [
+    { path: 'nginx.conf', content: main },
+    ...certs.map((c) => ({ path: `certs/${c}.pem`, content: c, mode: 0o600 })),
+  ],
+});
+
+describe('deploy: staging, committing and pruning files', () => {
+  it('stages the main file under its candidate name and leaves the served one alone until commit', async () => {
+    const dir = await tempDir('deploy');
+    await writeFile(path.join(dir, 'nginx.conf'), 'old');
+    await stageFiles(config('new', ['a']), dir);
+    expect(await readFile(path.join(dir, 'nginx.conf'), 'utf8')).to.equal('old');
+    expect(await readFile(path.join(dir, 'nginx.conf.next'), 'utf8')).to.equal('new');
+    await commitFiles(config('new', ['a']), dir);
+    expect(await readFile(path.join(dir, 'nginx.conf'), 'utf8')).to.equal('new');
+  });
+
+  it('prunes certificates the serving configuration no longer lists, and keeps the others', async () => {
+    const dir = await tempDir('deploy');
+    await mkdir(path.join(dir, 'certs'));
+    await stageFiles(config('x', ['a', 'b']), dir);
+    await pruneFiles(config('x', ['b']), dir);
+    expect(await readdir(path.join(dir, 'certs'))).to.deep.equal(['b.pem']);
+  });
+});
