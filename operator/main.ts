@@ -2,6 +2,7 @@
  * The `gateplane` command line (DESIGN §3). Parses arguments, builds the logger, runs one
  * command. Usage errors exit 2 with a one-line message; `--help` works on every command.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DRIVER_NAMES } from '../drivers/index.js';
 import { renderCommand } from './cli/render.js';
@@ -86,7 +87,7 @@ export function buildProgram(exit: (code: number) => void): Command {
           paths: flags.filename,
           watch: flags.watch,
           driver: flags.driver,
-          stateDir: flags.stateDir,
+          stateDir: path.resolve(flags.stateDir),
           statusFile: flags.statusFile,
           addressPool: flags.addressPool,
           logger,
@@ -106,7 +107,7 @@ export function buildProgram(exit: (code: number) => void): Command {
           paths: flags.filename,
           driver: flags.driver,
           out: flags.out,
-          stateDir: flags.stateDir,
+          stateDir: path.resolve(flags.stateDir),
           addressPool: flags.addressPool,
           logger,
         }),

@@ -2,13 +2,26 @@
  * The state folder: one sub-folder per Gateway, and a lock so that two gateplane processes never
  * drive the same proxies.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { NamespacedName } from '../model/index.js';
 
-/** Namespaces and names cannot contain `_`, so this is one folder per Gateway, unambiguously. */
+/**
+ * Folder names longer than this are shortened: the proxies' unix sockets live in the folder and
+ * a socket path may not exceed 107 bytes, while a Gateway name alone may have 253 characters.
+ */
+const MAX_FOLDER_NAME = 40;
+
+/**
+ * `<namespace>_<name>`: namespaces and names cannot contain `_`, so this is one folder per
+ * Gateway, unambiguously. A long one keeps a readable prefix and ends with a hash of the whole.
+ */
 export function gatewayFolder(stateDir: string, gateway: NamespacedName): string {
-  return path.join(stateDir, `${gateway.namespace}_${gateway.name}`);
+  const full = `${gateway.namespace}_${gateway.name}`;
+  if (full.length <= MAX_FOLDER_NAME) return path.join(stateDir, full);
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 12);
+  return path.join(stateDir, `${full.slice(0, MAX_FOLDER_NAME - hash.length - 1)}-${hash}`);
 }
 
 export class StateDirLockedError extends Error {}

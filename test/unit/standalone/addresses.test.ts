@@ -45,3 +45,18 @@ describe('standalone: address pool', () => {
     expect(() => parsePool('10.0.0.0/24')).to.throw(/loopback/);
   });
 });
+
+describe('standalone: state folders', () => {
+  it('names a Gateway folder <namespace>_<name>, and shortens long ones with a hash', async () => {
+    const { gatewayFolder } = await import('../../../operator/standalone/stateDir.js');
+    expect(gatewayFolder('/s', { namespace: 'default', name: 'web' })).to.equal('/s/default_web');
+    const long = gatewayFolder('/s', { namespace: 'gateway-conformance-infra', name: 'x'.repeat(253) });
+    const other = gatewayFolder('/s', {
+      namespace: 'gateway-conformance-infra',
+      name: `${'x'.repeat(252)}y`,
+    });
+    expect(long).to.match(/^\/s\/gateway-conformance-infra_x+-[0-9a-f]{12}$/);
+    expect(long.length - '/s/'.length).to.equal(40);
+    expect(other).to.not.equal(long);
+  });
+});

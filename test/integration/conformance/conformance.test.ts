@@ -1,0 +1,83 @@
+/**
+ * Replays the 37 GATEWAY-HTTP core tests of the upstream Gateway API conformance suite (v1.6.1,
+ * reference/conformance-inventory.md Appendix A) against `gateplane standalone`, once per
+ * driver. As upstream (§3.2), the sequential tests run one by one, then the `Parallel: true`
+ * tests all at once; each test's real outcome goes to .gateplane/conformance/<driver>-results.json
+ * for hack/conformance-report.ts.
+ */
+import { GATEWAY_LISTENER_TESTS } from './gatewayListenerTests.js';
+import { GATEWAY_SECRET_TESTS } from './gatewaySecretTests.js';
+import { GATEWAY_VALIDATION_TESTS } from './gatewayValidationTests.js';
+import { HTTP_ROUTE_FILTER_TESTS } from './httpRouteFilterTests.js';
+import { HTTP_ROUTE_HOSTNAME_TESTS } from './httpRouteHostnameTests.js';
+import { HTTP_ROUTE_INVALID_TESTS } from './httpRouteInvalidTests.js';
+import { HTTP_ROUTE_LIFECYCLE_TESTS } from './httpRouteLifecycleTests.js';
+import { HTTP_ROUTE_MATCHING_TESTS } from './httpRouteMatchingTests.js';
+import { GATEWAY_HTTP_CORE_TESTS } from './results.js';
+import { ConformanceSuite, type ConformanceTest, type DriverSetup } from './suite.js';
+
+/** Own loopback pools, so these Gateways never meet those of other integration tests. */
+const DRIVERS: readonly DriverSetup[] = [
+  { driver: 'nginx', addressPool: '127.10.1.0/24' },
+  { driver: 'haproxy', addressPool: '127.10.2.0/24' },
+];
+
+const TESTS: readonly ConformanceTest[] = [
+  ...GATEWAY_VALIDATION_TESTS,
+  ...GATEWAY_LISTENER_TESTS,
+  ...GATEWAY_SECRET_TESTS,
+  ...HTTP_ROUTE_MATCHING_TESTS,
+  ...HTTP_ROUTE_HOSTNAME_TESTS,
+  ...HTTP_ROUTE_INVALID_TESTS,
+  ...HTTP_ROUTE_LIFECYCLE_TESTS,
+  ...HTTP_ROUTE_FILTER_TESTS,
+].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+const names = TESTS.map((t) => t.name).join(',');
+if (names !== [...GATEWAY_HTTP_CORE_TESTS].sort().join(','))
+  throw new Error(`the replayed tests are not the 37 GATEWAY-HTTP core tests: ${names}`);
+
+// Upstream's own bounds are the real limits (a status wait can last 300 s); these only stop a hang.
+const SETUP_TIMEOUT_MS = 12 * 60_000;
+const TEST_TIMEOUT_MS = 15 * 60_000;
+
+for (const setup of DRIVERS) {
+  describe(`Gateway API conformance, GATEWAY-HTTP core, on ${setup.driver}`, function () {
+    this.timeout(SETUP_TIMEOUT_MS);
+    const suite = new ConformanceSuite(setup);
+    let startedAt = 0;
+
+    before(async () => {
+      startedAt = Date.now();
+      await suite.start();
+    });
+
+    after(async () => {
+      try {
+        await suite.stop();
+      } finally {
+        console.log(`  conformance on ${setup.driver}: ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+      }
+    });
+
+    describe('sequential tests', function () {
+      this.timeout(TEST_TIMEOUT_MS);
+      for (const test of TESTS.filter((t) => !t.parallel)) {
+        it(test.name, async () => {
+          await suite.runTest(test);
+          suite.expectSucceeded(test.name);
+        });
+      }
+    });
+
+    describe('parallel tests (run together after the sequential ones)', function () {
+      before(async function () {
+        this.timeout(TEST_TIMEOUT_MS);
+        await suite.runConcurrently(TESTS.filter((t) => t.parallel));
+      });
+      for (const test of TESTS.filter((t) => t.parallel)) {
+        it(test.name, () => suite.expectSucceeded(test.name));
+      }
+    });
+  });
+}
