@@ -103,7 +103,8 @@ async function reportFor(driver: DriverName, version: string): Promise<string> {
       url: 'https://github.com/gateplane/gateplane',
       version,
     },
-    mode: 'default',
+    // One mode per data-plane driver: the same control plane, two proxies, two reports.
+    mode: driver,
     profiles: [{ name: 'GATEWAY-HTTP', core, summary: summaryOf(core) }],
   };
   return toYaml(report);
