@@ -10,3 +10,11 @@ export type { Clock, Timer } from './clock.js';
 export { systemClock } from './clock.js';
 export type { ReconcileErrorHandler, WorkQueueOptions } from './workQueueOptions.js';
 export { WorkQueue } from './workQueue.js';
+export {
+  LeaderElector,
+  LeaseConflictError,
+  type LeaderElectorOptions,
+  type LeaseClient,
+  type LeaseRecord,
+  type LeaseSpec,
+} from './leaderElection.js';
