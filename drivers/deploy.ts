@@ -15,7 +15,8 @@ import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.j
 
 /** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
 export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
+  // A private file (a key) gets a private folder: 0700 when the file is readable by its owner only.
+  await mkdir(path.dirname(target), { recursive: true, mode: (mode & 0o077) === 0 ? 0o700 : 0o755 });
   const temp = `${target}.${process.pid}.tmp`;
   await writeFile(temp, content, { mode });
   await rename(temp, target);

@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
+import { killProcessGroup, OWN_PROCESS_GROUP } from '../processGroup.js';
 import type { ProxyExit, ProxyProcess, RenderedConfig } from '../driver.js';
 import { waitForServedHash } from '../deploy.js';
 import { readMasterCounters, type MasterCounters } from './masterCli.js';
@@ -48,17 +49,23 @@ export async function startHaproxy(
       // live subprocesses equals the number of signal listeners, which kills gateplane before its
       // own handler can drain. The deployer owns the proxy's lifetime instead.
       cleanup: false,
+      ...OWN_PROCESS_GROUP,
     },
   );
   const tail = new OutputTail();
   child.stdout.on('data', (chunk: Buffer) => tail.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => tail.push(chunk));
   let done = false;
-  const exited: Promise<ProxyExit> = child.then(
-    (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
-    () => ({ code: null, signal: null }),
+  // The process's own exit, not execa's result: that waits for the output pipes to close, and
+  // workers orphaned by a killed master keep them open.
+  const exited = new Promise<ProxyExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  void exited.then(() => (done = true));
+  child.catch(() => undefined);
+  void exited.then(() => {
+    done = true;
+    if (child.pid !== undefined) killProcessGroup(child.pid);
+  });
   if (child.pid === undefined) {
     await exited;
     throw new Error(`spawn ${binary}: ${tail.text()}`);

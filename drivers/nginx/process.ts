@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { waitForServedHash } from '../deploy.js';
+import { killProcessGroup, OWN_PROCESS_GROUP } from '../processGroup.js';
 import { statusSocketPath, type ProxyExit, type ProxyProcess, type RenderedConfig } from '../driver.js';
 
 export interface StartOptions {
@@ -85,7 +86,15 @@ export async function startNginx(
     // Not execa's cleanup: its signal-exit hook re-raises SIGTERM/SIGINT whenever the number of
     // live subprocesses equals the number of signal listeners, which kills gateplane before its
     // own handler can drain. The deployer owns the proxy's lifetime instead.
-    { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', buffer: false, cleanup: false },
+    {
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      buffer: false,
+      cleanup: false,
+      ...OWN_PROCESS_GROUP,
+    },
   );
   let tail = '';
   subprocess.stderr?.setEncoding('utf8');
@@ -93,11 +102,16 @@ export async function startNginx(
     tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
   });
   let running = true;
-  const exited: Promise<ProxyExit> = subprocess.then(
-    (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
-    () => ({ code: null, signal: null }),
+  // The process's own exit, not execa's result: that waits for stderr to close, and workers
+  // orphaned by a killed master keep it open.
+  const exited = new Promise<ProxyExit>((resolve) =>
+    subprocess.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  void exited.then(() => (running = false));
+  subprocess.catch(() => undefined);
+  void exited.then(() => {
+    running = false;
+    if (subprocess.pid !== undefined) killProcessGroup(subprocess.pid);
+  });
 
   if (subprocess.pid === undefined) {
     await exited;

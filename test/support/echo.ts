@@ -64,20 +64,26 @@ export async function startEcho(identity: EchoIdentity, address: string, port = 
     }
     // Drain the body so keep-alive connections stay usable.
     request.resume();
-    const body: EchoResponse = {
-      path: url,
-      host: request.headers.host ?? '',
-      method: request.method ?? '',
-      proto: `HTTP/${request.httpVersion}`,
-      headers: headersOf(request),
-      namespace: identity.namespace,
-      ingress: '',
-      service: identity.service ?? '',
-      pod: identity.pod,
-      httpPort: String((server.address() as AddressInfo).port),
+    const respond = (): void => {
+      const body: EchoResponse = {
+        path: url,
+        host: request.headers.host ?? '',
+        method: request.method ?? '',
+        proto: `HTTP/${request.httpVersion}`,
+        headers: headersOf(request),
+        namespace: identity.namespace,
+        ingress: '',
+        service: identity.service ?? '',
+        pod: identity.pod,
+        httpPort: String((server.address() as AddressInfo).port),
+      };
+      response.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+      response.end(JSON.stringify(body, null, 1));
     };
-    response.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
-    response.end(JSON.stringify(body, null, 1));
+    // `?delay=500ms` (upstream takes a Go duration; milliseconds and seconds are enough here).
+    const delay = /[?&]delay=(\d+)(ms|s)\b/.exec(url);
+    if (delay) setTimeout(respond, Number(delay[1]) * (delay[2] === 's' ? 1000 : 1));
+    else respond();
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

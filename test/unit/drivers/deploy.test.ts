@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { commitFiles, pruneFiles, stageFiles } from '../../../drivers/deploy.js';
 import type { RenderedConfig } from '../../../drivers/driver.js';
@@ -24,6 +24,13 @@ describe('deploy: staging, committing and pruning files', () => {
     expect(await readFile(path.join(dir, 'nginx.conf.next'), 'utf8')).to.equal('new');
     await commitFiles(config('new', ['a']), dir);
     expect(await readFile(path.join(dir, 'nginx.conf'), 'utf8')).to.equal('new');
+  });
+
+  it('writes keys with mode 0600 into a folder only their owner can enter', async () => {
+    const dir = await tempDir('deploy');
+    await stageFiles(config('x', ['a']), dir);
+    expect((await stat(path.join(dir, 'certs'))).mode & 0o777).to.equal(0o700);
+    expect((await stat(path.join(dir, 'certs/a.pem'))).mode & 0o777).to.equal(0o600);
   });
 
   it('prunes certificates the serving configuration no longer lists, and keeps the others', async () => {
