@@ -1,7 +1,9 @@
 /**
  * The suite's record of what really happened, per driver, in
  * `.gateplane/conformance/<driver>-results.json`; hack/conformance-report.ts turns it into the
- * upstream report. Rewritten after every test, so an interrupted run still says what ran.
+ * upstream report. Rewritten after every test, so an interrupted run still says what ran. It
+ * also keeps the features the suite ran with (read from GatewayClass status, as upstream infers
+ * them), which the report's extended section lists.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,9 +52,15 @@ export const GATEWAY_HTTP_CORE_TESTS = [
 
 export type DriverName = 'nginx' | 'haproxy';
 
+/**
+ * Upstream's results (reference §5.3): NOT_SUPPORTED when a feature of the test is not supported
+ * (never counted in the report); SKIPPED for a supported test this replay does not have.
+ */
+export type TestResult = 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'NOT_SUPPORTED';
+
 export interface TestOutcome {
   readonly name: string;
-  readonly result: 'SUCCEEDED' | 'FAILED';
+  readonly result: TestResult;
   readonly message?: string;
   readonly durationMs: number;
 }
@@ -61,6 +69,12 @@ export interface DriverResults {
   readonly driver: DriverName;
   readonly startedAt: string;
   readonly finishedAt?: string;
+  /** Wall-clock time of the whole run (Setup, tests, teardown), set when it finishes. */
+  readonly durationMs?: number;
+  /** What the driver claims in GatewayClass.status.supportedFeatures. */
+  readonly claimedFeatures?: readonly string[];
+  /** The suite's supported features: the claimed ones plus GATEWAY-HTTP's core features. */
+  readonly supportedFeatures?: readonly string[];
   /** Why the suite could not run (Setup failed); its tests then have no outcome. */
   readonly setupError?: string;
   readonly tests: readonly TestOutcome[];
@@ -89,7 +103,8 @@ export async function readResults(driver: DriverName): Promise<DriverResults | u
 /** Records outcomes as they come and keeps the file current. */
 export class ResultsRecorder {
   private readonly outcomes = new Map<string, TestOutcome>();
-  private readonly startedAt = new Date().toISOString();
+  private startedAt = new Date().toISOString();
+  private features: { claimed: readonly string[]; supported: readonly string[] } | undefined;
   private setupError: string | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -97,6 +112,12 @@ export class ResultsRecorder {
 
   /** Replace whatever an earlier run left, so a run that stops early is never mistaken for it. */
   begin(): Promise<void> {
+    this.startedAt = new Date().toISOString();
+    return this.flush();
+  }
+
+  setFeatures(claimed: readonly string[], supported: readonly string[]): Promise<void> {
+    this.features = { claimed, supported };
     return this.flush();
   }
 
@@ -123,7 +144,10 @@ export class ResultsRecorder {
     const snapshot: DriverResults = {
       driver: this.driver,
       startedAt: this.startedAt,
-      ...(finishedAt ? { finishedAt } : {}),
+      ...(finishedAt ? { finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(this.startedAt) } : {}),
+      ...(this.features
+        ? { claimedFeatures: this.features.claimed, supportedFeatures: this.features.supported }
+        : {}),
       ...(this.setupError ? { setupError: this.setupError } : {}),
       tests: [...this.outcomes.values()],
     };

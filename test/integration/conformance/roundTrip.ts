@@ -1,7 +1,9 @@
 /**
  * Requests made and compared as upstream's `MakeRequest` / `CompareRoundTrip` do (reference §3.5):
  * HTTP/1.1, a new connection per request, redirects never followed, `X-Echo-Set-Header` always
- * sent; HTTPS with SNI and the test's trust root, hostnames verified by Go's rules.
+ * sent (carrying the response headers the backend must set, if any); HTTPS with SNI and the
+ * test's trust root, hostnames verified by Go's rules. Response headers are read as Go's client
+ * reads them: repeated lines are separate values, compared joined with `,`.
  */
 import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
@@ -9,6 +11,11 @@ import https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { canonicalHeaderName, type EchoResponse } from '../../support/echo.js';
 import type { Reply } from '../../support/http.js';
+
+/** A reply with its header lines as received (`rawHeaders`), which Go's client keeps apart. */
+export interface Captured extends Reply {
+  readonly rawHeaders: readonly string[];
+}
 import type { GatewayAddress } from './routeStatus.js';
 import { awaitConvergence, TIMEOUTS } from './timing.js';
 
@@ -17,6 +24,8 @@ export interface Request {
   readonly host?: string;
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Upstream's `BackendSetResponseHeaders`: sent as `X-Echo-Set-Header: Name:value,…`. */
+  readonly backendSetResponseHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface ExpectedRequest {
@@ -39,6 +48,11 @@ export interface ExpectedResponse {
   };
   /** Defaults to [200]. */
   readonly statusCodes?: readonly number[];
+  /** Upstream's `Response.Headers` / `Response.AbsentHeaders`, checked on 200/204. */
+  readonly response?: {
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly absentHeaders?: readonly string[];
+  };
   readonly backend?: string;
   /** Compared exactly with the echoed namespace on 200/204, as upstream (so it must be given). */
   readonly namespace?: string;
@@ -52,6 +66,7 @@ export interface Tls {
 }
 
 const REDIRECT_CODES = new Set([300, 301, 302, 303, 304, 305, 307, 308]);
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
 
 /** Go's `matchHostnames`: the leftmost label may be `*` (even `*.org`, which Node would refuse). */
 function goMatchesHostname(pattern: string, host: string): boolean {
@@ -86,7 +101,7 @@ function exchange(
   req: Request,
   headers: Record<string, string>,
   tls?: Tls,
-): Promise<Reply> {
+): Promise<Captured> {
   const options = {
     host: target.host,
     port: target.port,
@@ -108,7 +123,13 @@ function exchange(
             res.headers['content-type'] === 'application/json'
               ? (JSON.parse(text) as EchoResponse)
               : undefined;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, echo, text });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            echo,
+            text,
+          });
         } catch (error) {
           reject(new Error(`response is application/json but not JSON: ${String(error)}`));
         }
@@ -132,26 +153,81 @@ function exchange(
   });
 }
 
+/** Go sends `Content-Length: 0` for a body-less request whose method expects a body. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 /** One request as upstream builds it; the URL host (and so the default Host) drops :80 / :443. */
-export function send(target: GatewayAddress, req: Request, tls?: Tls): Promise<Reply> {
+export function send(target: GatewayAddress, req: Request, tls?: Tls): Promise<Captured> {
   const defaultPort = tls ? 443 : 80;
   const host = req.host ?? (target.port === defaultPort ? target.host : `${target.host}:${target.port}`);
   // Go's Header.Set canonicalizes names on the wire: `x-header-set` goes out as `X-Header-Set`.
   const headers = Object.fromEntries(
     Object.entries(req.headers ?? {}).map(([name, value]) => [canonicalHeaderName(name), value]),
   );
-  return exchange(target, req, { Host: host, ...headers, 'X-Echo-Set-Header': '' }, tls);
+  const echoSet = Object.entries(req.backendSetResponseHeaders ?? {})
+    .map(([name, value]) => `${name}:${value}`)
+    .join(',');
+  const length: Record<string, string> = BODY_METHODS.has(req.method ?? 'GET')
+    ? { 'Content-Length': '0' }
+    : {};
+  return exchange(target, req, { Host: host, ...headers, ...length, 'X-Echo-Set-Header': echoSet }, tls);
 }
 
 /** `CompareRoundTrip`: throws with the first difference. */
-export function compareRoundTrip(expected: ExpectedResponse, reply: Reply, requestUrl: URL): void {
+export function compareRoundTrip(expected: ExpectedResponse, reply: Captured, requestUrl: URL): void {
   const codes = expected.statusCodes ?? [200];
   if ((reply.status === 408 || reply.status === 504) && codes.some((c) => c === 408 || c === 504)) return;
   if (!codes.includes(reply.status))
     throw new Error(`expected status ${codes.join(' or ')}, got ${reply.status}`);
-  if (reply.status === 200 || reply.status === 204) compareEchoedRequest(expected, reply.echo);
-  else if (REDIRECT_CODES.has(reply.status) && expected.redirectRequest)
+  if (reply.status === 200 || reply.status === 204) {
+    compareEchoedRequest(expected, reply.echo);
+    compareResponseHeaders(expected, reply.rawHeaders);
+  } else if (REDIRECT_CODES.has(reply.status) && expected.redirectRequest)
     compareRedirect(expected, reply, requestUrl);
+}
+
+/** Go's `resp.Header`: names case-insensitive, one value per header line. */
+function responseHeaderValues(rawHeaders: readonly string[]): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    values.set(name, [...(values.get(name) ?? []), rawHeaders[i + 1]!]);
+  }
+  return values;
+}
+
+/** `Response.Headers` (values joined with `,`, compared exactly) and `Response.AbsentHeaders`. */
+function compareResponseHeaders(expected: ExpectedResponse, rawHeaders: readonly string[]): void {
+  if (!expected.response) return;
+  const actual = responseHeaderValues(rawHeaders);
+  const shown = (): string => [...actual].map(([n, v]) => `${n}: ${v.join(',')}`).join('; ');
+  for (const [name, value] of Object.entries(expected.response.headers ?? {})) {
+    const values = actual.get(name.toLowerCase());
+    if (!values) throw new Error(`response lacks header ${name} (response headers: ${shown()})`);
+    if (values.join(',') !== value)
+      throw new Error(
+        `response header ${name} is ${JSON.stringify(values.join(','))}, expected ${JSON.stringify(value)}`,
+      );
+  }
+  for (const name of expected.response.absentHeaders ?? []) {
+    const values = actual.get(name.toLowerCase());
+    if (values)
+      throw new Error(
+        `response has header ${name}: ${JSON.stringify(values.join(','))}, which must be absent`,
+      );
+  }
+}
+
+/**
+ * The port as Go's `url.Port()` gives it: written in the Location even when it is the scheme's
+ * default (WHATWG URL would drop `:80`); for a relative Location, the request URL's.
+ */
+function locationPort(location: string, resolved: URL): string {
+  const authority = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)/i.exec(location)?.[1];
+  if (authority === undefined) return resolved.port;
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const match = /:(\d*)$/.exec(hostPort.startsWith('[') ? hostPort.slice(hostPort.indexOf(']')) : hostPort);
+  return match?.[1] ?? '';
 }
 
 function compareEchoedRequest(expected: ExpectedResponse, echo: EchoResponse | undefined): void {
@@ -199,17 +275,15 @@ function compareRedirect(expected: ExpectedResponse, reply: Reply, requestUrl: U
     throw new Error(`Location ${location}: scheme ${actualScheme}, expected ${wantScheme}`);
   if (redirect.host !== undefined && url.hostname !== redirect.host)
     throw new Error(`Location ${location}: host ${url.hostname}, expected ${redirect.host}`);
-  // WHATWG URL drops the scheme's default port: '' stands for "absent or the default", which is
-  // what upstream accepts when no port is expected.
+  // No expected port: absent, or the default of the Location's scheme (80 for http, 443 for
+  // https); otherwise exactly the expected one.
   const wantPort = redirect.port ?? '';
-  const defaultPort = actualScheme === 'https' ? '443' : '80';
-  const portOk =
-    wantPort === ''
-      ? url.port === ''
-      : url.port === wantPort || (url.port === '' && wantPort === defaultPort);
+  const port = locationPort(location, url);
+  const defaultPort = DEFAULT_PORTS[actualScheme];
+  const portOk = wantPort === '' ? port === '' || port === defaultPort : port === wantPort;
   if (!portOk)
     throw new Error(
-      `Location ${location}: port ${JSON.stringify(url.port)}, expected ${JSON.stringify(wantPort)}`,
+      `Location ${location}: port ${JSON.stringify(port)}, expected ${wantPort === '' ? `none${defaultPort ? ` or ${defaultPort}` : ''}` : JSON.stringify(wantPort)}`,
     );
   const wantPath = redirect.path ?? requestUrl.pathname;
   if (url.pathname !== wantPath)
@@ -226,6 +300,8 @@ export function requestUrl(target: GatewayAddress, req: Request, tls?: Tls): URL
 const describeRequest = (target: GatewayAddress, expected: ExpectedResponse, tls?: Tls): string => {
   const { request } = expected;
   const headers = Object.entries(request.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const echoSet = Object.entries(request.backendSetResponseHeaders ?? {}).map(([k, v]) => `${k}:${v}`);
+  if (echoSet.length > 0) headers.push(`X-Echo-Set-Header: ${echoSet.join(',')}`);
   return `${request.method ?? 'GET'} ${tls ? 'https' : 'http'}://${request.host ?? target.host}${request.path}${
     headers.length ? ` [${headers.join('; ')}]` : ''
   } via ${target.host}:${target.port}`;

@@ -1,7 +1,8 @@
 /**
  * One driver's conformance run: the base fixtures, the echo pods, one `gateplane standalone
- * --watch` process, upstream's Setup waits, and each test applied, run, cleaned up and recorded
- * (reference §3.2).
+ * --watch` process, upstream's Setup waits, the supported features read from the GatewayClass
+ * status as upstream infers them, and each test applied, run, cleaned up and recorded, or
+ * recorded NOT_SUPPORTED without running when the driver lacks one of its features (§3.2).
  */
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
 import { GatewayStatus } from './gatewayStatus.js';
 import { ManifestFolder } from './manifestFolder.js';
 import { GATEWAY_CLASS, manifestKey, type Manifest } from './manifests.js';
+import { catalogEntry, GATEWAY_HTTP_CATALOG, missingFeatures, suiteSupportedFeatures } from './profiles.js';
 import { ResultsRecorder, RESULTS_DIR, type DriverName } from './results.js';
 import { errorMessage } from './roundTrip.js';
 import { RouteStatus } from './routeStatus.js';
@@ -38,7 +40,7 @@ export interface TestContext {
 }
 
 export interface ConformanceTest {
-  /** The upstream ShortName. */
+  /** The upstream ShortName; its features and provisional flag are in profiles.ts. */
   readonly name: string;
   /** Upstream `Parallel: true`: run concurrently after the sequential tests. */
   readonly parallel: boolean;
@@ -50,6 +52,9 @@ export interface DriverSetup {
   readonly driver: DriverName;
   readonly addressPool: string;
 }
+
+const unsupported = (features: readonly string[]): string =>
+  `not supported: needs ${features.join(', ')}, which the driver does not claim`;
 
 /** Kinds whose status the controller writes: their disappearance shows a deletion was processed. */
 const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute']);
@@ -63,13 +68,18 @@ export class ConformanceSuite {
   private podList: readonly BackendPod[] = [];
   private certificates: BaseCertificates | undefined;
   private stateDir: string | undefined;
+  private supportedFeatures: readonly string[] | undefined;
 
   constructor(private readonly setup: DriverSetup) {
     this.recorder = new ResultsRecorder(setup.driver);
   }
 
-  /** Fixtures, pods, standalone, then Setup: GatewayClass accepted and base Gateways ready. */
-  async start(): Promise<void> {
+  /**
+   * Fixtures, pods, standalone, then Setup: GatewayClass accepted, its supportedFeatures read,
+   * base Gateways ready. The profile's tests this replay does not have (`replayed` lists those it
+   * has) are recorded at once: NOT_SUPPORTED, or SKIPPED if the driver claims all their features.
+   */
+  async start(replayed: readonly string[]): Promise<void> {
     await this.recorder.begin();
     try {
       const folder = new ManifestFolder(await tempDir(`conformance-${this.setup.driver}`));
@@ -92,6 +102,8 @@ export class ConformanceSuite {
         { type: 'Accepted', status: 'True' },
         TIMEOUTS.gatewayClassMustBeAccepted,
       );
+      await this.inferSupportedFeatures(this.view);
+      await this.recordNotReplayed(replayed);
       await gateways.namespacesMustBeReady(BASE_NAMESPACES);
     } catch (error) {
       await this.recorder.failSetup(errorMessage(error));
@@ -99,8 +111,55 @@ export class ConformanceSuite {
     }
   }
 
-  /** Apply the test's manifests, run it, clean up (even on failure), and record the outcome. */
+  /**
+   * `GatewayClass.status.supportedFeatures[].name`, as upstream reads them when no feature flag is
+   * given, plus the profile's core features (§1.2 rule 4).
+   */
+  private async inferSupportedFeatures(view: StatusView): Promise<void> {
+    const { item } = await view.lookup('GatewayClass', { name: GATEWAY_CLASS });
+    const published = (item?.status['supportedFeatures'] ?? []) as readonly { name: string }[];
+    const claimed = published.map((f) => f.name).sort();
+    this.supportedFeatures = suiteSupportedFeatures(claimed);
+    await this.recorder.setFeatures(claimed, this.supportedFeatures);
+  }
+
+  private async recordNotReplayed(replayed: readonly string[]): Promise<void> {
+    for (const entry of GATEWAY_HTTP_CATALOG.values()) {
+      if (replayed.includes(entry.name)) continue;
+      const missing = missingFeatures(entry, this.supported());
+      await this.recorder.record(
+        missing.length > 0
+          ? { name: entry.name, result: 'NOT_SUPPORTED', message: unsupported(missing), durationMs: 0 }
+          : {
+              name: entry.name,
+              result: 'SKIPPED',
+              message: 'the driver claims all its features, but this replay has no such test',
+              durationMs: 0,
+            },
+      );
+    }
+  }
+
+  private supported(): readonly string[] {
+    if (!this.supportedFeatures) throw new Error('supported features are not known before Setup');
+    return this.supportedFeatures;
+  }
+
+  /**
+   * Apply the test's manifests, run it, clean up (even on failure), and record the outcome; a test
+   * with a feature the suite does not support is recorded NOT_SUPPORTED and not run.
+   */
   async runTest(test: ConformanceTest): Promise<void> {
+    const missing = missingFeatures(catalogEntry(test.name), this.supported());
+    if (missing.length > 0) {
+      await this.recorder.record({
+        name: test.name,
+        result: 'NOT_SUPPORTED',
+        message: unsupported(missing),
+        durationMs: 0,
+      });
+      return;
+    }
     const started = Date.now();
     const applied = new Map<string, Manifest>();
     let failure: string | undefined;
@@ -129,11 +188,16 @@ export class ConformanceSuite {
     await Promise.all(tests.map((test) => this.runTest(test)));
   }
 
-  /** Rethrows a recorded failure; a test with no outcome did not run, which is not a pass. */
-  expectSucceeded(name: string): void {
+  /**
+   * Rethrows a recorded failure; a test with no outcome did not run, which is not a pass. Returns
+   * false for a test that was not run because a feature is not supported.
+   */
+  expectSucceeded(name: string): boolean {
     const outcome = this.recorder.outcome(name);
     if (!outcome) throw new Error(`${name} did not run`);
     if (outcome.result === 'FAILED') throw new Error(outcome.message);
+    if (outcome.result === 'SKIPPED') throw new Error(`${name} was skipped: ${outcome.message ?? ''}`);
+    return outcome.result === 'SUCCEEDED';
   }
 
   /** Stop standalone and the pods whatever happened, keep the logs, and insist no proxy is left. */
