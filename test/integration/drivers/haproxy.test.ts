@@ -4,7 +4,7 @@
  * with the same master, and a stop that leaves nothing. The Gateway is in
  * test/unit/drivers/haproxy/scenario.ts.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import http, { Agent } from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -77,12 +77,10 @@ describe('haproxy driver: a real proxy', function () {
     const [a, b, c] = servers.map((server, i) =>
       f.upstream('abc'[i]!, 80, [f.endpoint('127.0.0.1', backendPort(server))]),
     );
-    const certs = path.join(dir, 'generated');
-    await mkdir(certs);
     const [secure, wild, fallback] = await Promise.all([
-      makeCertificate(certs, 'secure', 'secure.example.com'),
-      makeCertificate(certs, 'wild', '*.wild.example.com'),
-      makeCertificate(certs, 'fallback', 'fallback.example.com'),
+      makeCertificate('secure', 'secure.example.com'),
+      makeCertificate('wild', '*.wild.example.com'),
+      makeCertificate('fallback', 'fallback.example.com'),
     ]);
     scenario = {
       httpPorts: HTTP_PORTS,

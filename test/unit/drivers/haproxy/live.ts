@@ -7,9 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { execa } from 'execa';
+import { selfSignedCertificate } from '../../../support/tls.js';
 
 /** What an echo backend saw. Header names lowercased, repeated lines joined with "," as the conformance suite does. */
 export interface Echo {
@@ -130,27 +129,9 @@ export function request(pathAndQuery: string, options: RequestOptions): Promise<
 }
 
 /** A self-signed certificate for `dnsName`, with CN `cn`, as one PEM holding the chain and the key. */
-export async function makeCertificate(dir: string, cn: string, dnsName: string): Promise<string> {
-  const key = path.join(dir, `${cn}.key`);
-  const cert = path.join(dir, `${cn}.crt`);
-  await execa('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${cn}`,
-    '-addext',
-    `subjectAltName=DNS:${dnsName}`,
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
-  return readFileSync(cert, 'utf8') + readFileSync(key, 'utf8');
+export async function makeCertificate(cn: string, dnsName: string): Promise<string> {
+  const pair = await selfSignedCertificate({ hosts: [dnsName], subject: `/CN=${cn}` });
+  return pair.certPem + pair.keyPem;
 }
 
 /** Processes whose command line names the runtime directory: HAProxy masters and workers. */

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
@@ -20,10 +19,8 @@ describe('haproxy driver: the full scenario', function () {
 
   before(async () => {
     dir = await tempRuntimeDir();
-    const generated = path.join(dir, 'generated');
-    await mkdir(generated);
     const [secure, wild, fallback] = await Promise.all(
-      ['secure', 'wild', 'fallback'].map((cn) => makeCertificate(generated, cn, `${cn}.example.com`)),
+      ['secure', 'wild', 'fallback'].map((cn) => makeCertificate(cn, `${cn}.example.com`)),
     );
     const upstream = (name: string) => f.upstream(name, 80, [f.endpoint('127.0.0.1', 8080)]);
     scenario = {

@@ -2,12 +2,9 @@
  * TLS helpers for the nginx tests: self-signed certificates made by the real openssl, and a client
  * that reports which certificate a handshake got and what a request over it answered.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
-import { execa } from 'execa';
+import { selfSignedCertificate } from '../../../support/tls.js';
 import type { Certificate } from '../../../../operator/model/types.js';
 import { certificate } from './fixtures.js';
 import type { Reply } from './echo.js';
@@ -21,32 +18,8 @@ export interface TestCertificate {
 
 /** A self-signed RSA certificate for `names` (subjectAltName DNS entries), CN = `cn`. */
 export async function selfSigned(cn: string, names: readonly string[]): Promise<TestCertificate> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gateplane-nginx-cert-'));
-  try {
-    const [key, crt] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
-    const san = `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}`;
-    await execa('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      san,
-      '-keyout',
-      key,
-      '-out',
-      crt,
-    ]);
-    const cert = await readFile(crt, 'utf8');
-    return { model: certificate(cert + (await readFile(key, 'utf8'))), cert };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const pair = await selfSignedCertificate({ hosts: names, subject: `/CN=${cn}` });
+  return { model: certificate(pair.certPem + pair.keyPem), cert: pair.certPem };
 }
 
 export interface Handshake {
