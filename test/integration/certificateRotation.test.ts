@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readMasterPid } from '../../operator/standalone/proxyRuntime.js';
 import { gatewayFolder } from '../../operator/standalone/stateDir.js';
+import { gateway, GATEWAY_CLASS } from '../support/manifests.js';
 import { eventually, startStandalone, tempDir, type StandaloneRun } from '../support/standalone.js';
 import { offeredCertificateCN, selfSignedCertificate, type KeyPair } from '../support/tls.js';
 
@@ -17,18 +18,11 @@ const DRIVERS = [
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
-const manifests = (pair: KeyPair): string => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: gateplane }
-spec: { controllerName: gateplane.io/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw, namespace: default }
-spec:
-  gatewayClassName: gateplane
-  listeners: [{ name: https, port: 18443, protocol: HTTPS, tls: { certificateRefs: [{ name: cert }] } }]
+const manifests = (pair: KeyPair): string =>
+  [
+    GATEWAY_CLASS,
+    gateway('{ name: https, port: 18443, protocol: HTTPS, tls: { certificateRefs: [{ name: cert }] } }'),
+    `
 ---
 apiVersion: v1
 kind: Secret
@@ -37,7 +31,8 @@ type: kubernetes.io/tls
 data:
   tls.crt: ${b64(pair.certPem)}
   tls.key: ${b64(pair.keyPem)}
-`;
+`,
+  ].join('');
 
 for (const { driver, pool, address } of DRIVERS) {
   describe(`certificate rotation on ${driver}`, function () {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readMasterPid } from '../../operator/standalone/proxyRuntime.js';
 import { gatewayFolder } from '../../operator/standalone/stateDir.js';
 import { startEcho, type EchoServer } from '../support/echo.js';
+import { echoRoute, echoService, gateway, GATEWAY_CLASS } from '../support/manifests.js';
 import { request, type Reply } from '../support/http.js';
 import {
   condition,
@@ -27,39 +28,13 @@ const DRIVERS = [
   { driver: 'haproxy', backend: '127.0.36.1', pool: '127.0.56.0/24', address: '127.0.56.1' },
 ] as const;
 
-const manifests = (backend: string, host: string): string => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: gateplane }
-spec: { controllerName: gateplane.io/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw, namespace: default }
-spec:
-  gatewayClassName: gateplane
-  listeners: [{ name: http, port: 8080, protocol: HTTP }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: default }
-spec: { ports: [{ name: http, port: 80, targetPort: 3000 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo-1, namespace: default, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: 3000 }]
-endpoints: [{ addresses: ["${backend}"], targetRef: { kind: Pod, name: echo-abc-1 } }]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: web, namespace: default }
-spec:
-  parentRefs: [{ name: gw }]
-  hostnames: [${host}]
-  rules: [{ backendRefs: [{ name: echo, port: 80 }] }]
-`;
+const manifests = (backend: string, host: string): string =>
+  [
+    GATEWAY_CLASS,
+    gateway('{ name: http, port: 8080, protocol: HTTP }'),
+    echoService(backend),
+    echoRoute('web', host),
+  ].join('');
 
 const programmed = async (run: StandaloneRun): Promise<string | undefined> => {
   const gateway = findStatus(await readStatus(run.statusFile), 'Gateway', 'gw');

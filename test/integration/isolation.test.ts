@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startEcho, type EchoServer } from '../support/echo.js';
+import { echoRoute, echoService, gateway, GATEWAY_CLASS } from '../support/manifests.js';
 import { request } from '../support/http.js';
 import {
   condition,
@@ -26,42 +27,17 @@ const DRIVERS = [
 ] as const;
 
 function manifests(backend: string): string {
-  const route = (name: string, host: string, match: string): string => `
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: ${name}, namespace: default }
-spec:
-  parentRefs: [{ name: gw }]
-  hostnames: [${host}]
-  rules: [{ matches: [${match}], backendRefs: [{ name: echo, port: 80 }] }]`;
-  return `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: gateplane }
-spec: { controllerName: gateplane.io/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw, namespace: default }
-spec:
-  gatewayClassName: gateplane
-  listeners: [{ name: http, port: 8080, protocol: HTTP }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: default }
-spec: { ports: [{ name: http, port: 80, targetPort: 3000 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo-1, namespace: default, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: http, port: 3000 }]
-endpoints: [{ addresses: ["${backend}"], targetRef: { kind: Pod, name: echo-abc-1 } }]
-${route('good', 'good.example.com', '{ path: { type: PathPrefix, value: / } }')}
-${route('bad', 'bad.example.com', '{ headers: [{ type: RegularExpression, name: x-test, value: "(?<=a+)b" }] }')}
-`;
+  return [
+    GATEWAY_CLASS,
+    gateway('{ name: http, port: 8080, protocol: HTTP }'),
+    echoService(backend),
+    echoRoute('good', 'good.example.com'),
+    echoRoute(
+      'bad',
+      'bad.example.com',
+      '{ headers: [{ type: RegularExpression, name: x-test, value: "(?<=a+)b" }] }',
+    ),
+  ].join('');
 }
 
 for (const { driver, backend, pool, address } of DRIVERS) {

@@ -1,7 +1,9 @@
 /**
  * An HTTP echo backend that answers like the upstream conformance echo server (echo-basic):
  * JSON with the request's path (raw, with query), host, method, proto, canonicalized headers,
- * and the namespace/service/pod it pretends to be. `/status/NNN` answers NNN, `/health` OK.
+ * and the namespace/service/pod it pretends to be. `/status/NNN` answers NNN, `/health` OK,
+ * `?delay=` waits, and `X-Echo-Set-Header: Name:value,Name2:value2` makes it send those
+ * response headers (names keep their casing on the wire, a repeated name is joined with `,`).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +46,28 @@ function headersOf(request: http.IncomingMessage): Record<string, string[]> {
   return headers;
 }
 
+const ECHO_SET_HEADER = 'X-Echo-Set-Header';
+
+/**
+ * echo-basic's `writeEchoResponseHeaders`: each `X-Echo-Set-Header` line is split on `,`, each
+ * item trimmed and cut at the first `:`; a name seen again gets `,` + the trimmed value appended.
+ */
+export function echoSetResponseHeaders(values: readonly string[]): Map<string, string> {
+  const set = new Map<string, string>();
+  for (const line of values) {
+    for (const item of line.split(',')) {
+      const trimmed = item.trim();
+      if (trimmed === '') continue;
+      const colon = trimmed.indexOf(':');
+      const name = colon < 0 ? trimmed : trimmed.slice(0, colon);
+      const value = colon < 0 ? '' : trimmed.slice(colon + 1);
+      const previous = set.get(name);
+      set.set(name, previous === undefined ? value : `${previous},${value.trim()}`);
+    }
+  }
+  return set;
+}
+
 export interface EchoServer {
   readonly address: string;
   readonly port: number;
@@ -65,19 +89,24 @@ export async function startEcho(identity: EchoIdentity, address: string, port = 
     // Drain the body so keep-alive connections stay usable.
     request.resume();
     const respond = (): void => {
+      const headers = headersOf(request);
       const body: EchoResponse = {
         path: url,
         host: request.headers.host ?? '',
         method: request.method ?? '',
         proto: `HTTP/${request.httpVersion}`,
-        headers: headersOf(request),
+        headers,
         namespace: identity.namespace,
         ingress: '',
         service: identity.service ?? '',
         pod: identity.pod,
         httpPort: String((server.address() as AddressInfo).port),
       };
-      response.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+      const raw = ['Content-Type', 'application/json', 'X-Content-Type-Options', 'nosniff'];
+      for (const [name, value] of echoSetResponseHeaders(headers[ECHO_SET_HEADER] ?? []))
+        raw.push(name, value);
+      // A flat [name, value, …] list goes out as given: casing kept, nothing merged.
+      response.writeHead(200, raw);
       response.end(JSON.stringify(body, null, 1));
     };
     // `?delay=500ms` (upstream takes a Go duration; milliseconds and seconds are enough here).

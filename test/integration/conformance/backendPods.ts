@@ -2,10 +2,10 @@
  * The echo "pods" behind the base Services (reference §2.2): one echo server per replica, each on
  * its own loopback address and port 3000 as a pod would be, named `<deployment>-<rs-hash>-<pod-hash>`
  * and knowing its namespace, like echo-basic with POD_NAME and NAMESPACE set (SERVICE_NAME unset),
- * and honouring X-Echo-Set-Header as echo-basic does (echoBasic.ts).
+ * and honouring X-Echo-Set-Header as echo-basic does (test/support/echo.ts).
  */
 import type { EchoServer } from '../../support/echo.js';
-import { startEchoBasic } from './echoBasic.js';
+import { startEcho } from '../../support/echo.js';
 import { APP, INFRA, WEB } from './manifests.js';
 
 export interface BackendPod {
@@ -61,7 +61,7 @@ export async function startBackendPods(pods: readonly BackendPod[]): Promise<{ c
   const close = async (): Promise<void> => void (await Promise.all(servers.map((s) => s.close())));
   try {
     for (const pod of pods)
-      servers.push(await startEchoBasic({ namespace: pod.namespace, pod: pod.name }, pod.address, POD_PORT));
+      servers.push(await startEcho({ namespace: pod.namespace, pod: pod.name }, pod.address, POD_PORT));
   } catch (error) {
     await close();
     throw error;
