@@ -9,6 +9,9 @@ command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 # The tests make their own TLS certificates with the openssl command line.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The packaging tests: shellcheck for the hack/ scripts, unzip for the helm binary (hack/helm.sh).
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 if ((${#missing[@]} > 0)); then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
