@@ -10,6 +10,8 @@
  * - `validate` runs the proxy's own checker (`nginx -t`, `haproxy -c`) on files already staged in
  *   the runtime directory under the candidate name (see deploy.ts) and never touches what serves.
  * - `start` runs the proxy in the foreground under our supervision; `reload` is graceful.
+ * - `applyLive`, where a driver has it, changes what serves without a reload; the status
+ *   endpoint then answers the new hash all the same.
  */
 import path from 'node:path';
 import type { DriverName, GatewayModel } from '../operator/model/types.js';
@@ -75,6 +77,19 @@ export interface Driver {
   validate(config: RenderedConfig, runtimeDir: string): Promise<ValidationResult>;
   /** Start the proxy on the committed configuration in `runtimeDir`. */
   start(config: RenderedConfig, runtimeDir: string): Promise<ProxyProcess>;
+  /**
+   * Optional, for proxies with a runtime API: make the running proxy serve `next` without a
+   * reload, when `next` differs from `served` (what it was last confirmed to serve, rendered for
+   * the same `target`) only in ways the API can apply, such as the endpoints of existing
+   * upstreams, and the running proxy has room for them.
+   *
+   * Resolves true once the proxy serves `next` and its status endpoint answers `next`'s hash; the
+   * deployer must then stage, validate and commit `next`'s files, without reloading, so that the
+   * next (re)load loads the same. Resolves false, having changed nothing, when `next` needs a
+   * reload. Rejects when the proxy refused part of the update: what serves may then be a mix of
+   * both, and the deployer reloads `next` to repair it.
+   */
+  applyLive?(served: GatewayModel, next: GatewayModel, target: RenderTarget): Promise<boolean>;
 }
 
 export function statusSocketPath(runtimeDir: string): string {

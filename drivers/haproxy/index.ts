@@ -1,8 +1,9 @@
 /**
  * The HAProxy 2.6 driver: renders a GatewayModel into one haproxy.cfg plus one file per TLS
  * certificate (render.ts, view.ts and the modules it assembles, templates/haproxy/), checks it
- * with `haproxy -c` (validate.ts), and runs HAProxy in master-worker mode with graceful reloads
- * (process.ts).
+ * with `haproxy -c` (validate.ts), runs HAProxy in master-worker mode with graceful reloads
+ * (process.ts), and applies endpoint-only changes through the runtime API without a reload
+ * (liveUpdate.ts, over the server slots of slots.ts).
  *
  * This layer knows HAProxy and the model, nothing else: no Kubernetes, no resolver, no
  * decision about which routes are valid (it only reports which rule a checker error belongs
@@ -10,6 +11,7 @@
  */
 import type { Driver } from '../driver.js';
 import { haproxyBinary } from './binary.js';
+import { applyLiveHaproxy } from './liveUpdate.js';
 import { startHaproxy } from './process.js';
 import { renderHaproxy } from './render.js';
 import { validateHaproxy } from './validate.js';
@@ -48,6 +50,7 @@ export function createHaproxyDriver(options: HaproxyDriverOptions = {}): Driver 
     render: renderHaproxy,
     validate: (config, runtimeDir) => validateHaproxy(binary(), config, runtimeDir),
     start: (config, runtimeDir) => startHaproxy(binary(), config, runtimeDir),
+    applyLive: applyLiveHaproxy,
   };
 }
 

@@ -47,8 +47,13 @@ const mainTemplate = env.compile<HaproxyView>(mainSource, COMPILE_OPTIONS);
 /** Every template byte the output depends on, so new templates mean a new hash and a reload. */
 const TEMPLATES_DIGEST = templateDigest([mainSource, ...partialSources.map((partial) => partial.text)]);
 
+/** The hash renderHaproxy(model, target) gives, without rendering. */
+export function configHash(model: GatewayModel, target: RenderTarget): string {
+  return renderHash(TEMPLATES_DIGEST, model, target);
+}
+
 export function renderHaproxy(model: GatewayModel, target: RenderTarget): RenderedConfig {
-  const hash = renderHash(TEMPLATES_DIGEST, model, target);
+  const hash = configHash(model, target);
   try {
     const content = mainTemplate(buildView(model, target, hash));
     // Certificates are named by their content (deploy.ts): writing one never changes what serves.

@@ -45,6 +45,7 @@ import {
   type SelectionView,
 } from './match.js';
 import { commentText } from './quote.js';
+import { PLACEHOLDER_ADDRESS, PLACEHOLDER_PORT, slotCapacity, slotName } from './slots.js';
 import { tlsListener, type BindView, type TlsRouterView } from './tls.js';
 
 // Our own proxy names (`invalid-backend`, `http-<port>`, `https-<port>`, `tls-<port>[-<n>]`,
@@ -56,6 +57,7 @@ export interface HaproxyView {
   readonly global: GlobalView;
   /** user: `unix@<runtimeDir>/status.sock`. */
   readonly statusBind: string;
+  /** sha256, hex: written unquoted into `str(...)` of the global `set-var`. */
   readonly hash: string;
   readonly tlsRouters: readonly TlsRouterView[];
   readonly frontends: readonly FrontendView[];
@@ -104,7 +106,15 @@ export interface BackendView {
   readonly service: string;
   readonly port: number;
   readonly isEmpty: boolean;
-  readonly servers: readonly { readonly name: string; /** user */ readonly address: string }[];
+  /** The endpoints, then `disabled` placeholders up to the slot capacity (slots.ts). */
+  readonly servers: readonly ServerView[];
+}
+
+export interface ServerView {
+  readonly name: string;
+  /** user */
+  readonly address: string;
+  readonly isPlaceholder: boolean;
 }
 
 export function buildView(model: GatewayModel, target: RenderTarget, hash: string): HaproxyView {
@@ -185,18 +195,33 @@ function backendView(upstream: Upstream): BackendView {
     name: upstream.name,
     service: commentText(formatName(upstream.service)),
     port: upstream.port,
-    // HAProxy answers 503 itself when a backend has no server, which is what Gateway API asks for.
+    // HAProxy answers 503 itself when a backend has no usable server, which is what Gateway API
+    // asks for: here every slot is a disabled placeholder.
     isEmpty: upstream.endpoints.length === 0,
-    servers: upstream.endpoints.map((endpoint, index) => {
-      // An address that is not an IP literal would make HAProxy resolve it through DNS at start.
-      if (net.isIP(endpoint.address) !== (endpoint.family === 'IPv6' ? 6 : 4)) {
-        throw new Error(
-          `internal: upstream ${upstream.name} endpoint ${JSON.stringify(endpoint.address)} is not an ${endpoint.family} address`,
-        );
-      }
-      return { name: `ep${index}`, address: `${hostForAddress(endpoint.address)}:${endpoint.port}` };
-    }),
+    servers: serverSlots(upstream),
   };
+}
+
+function serverSlots(upstream: Upstream): ServerView[] {
+  const endpoints = upstream.endpoints.map((endpoint, index) => {
+    // An address that is not an IP literal would make HAProxy resolve it through DNS at start.
+    if (net.isIP(endpoint.address) !== (endpoint.family === 'IPv6' ? 6 : 4)) {
+      throw new Error(
+        `internal: upstream ${upstream.name} endpoint ${JSON.stringify(endpoint.address)} is not an ${endpoint.family} address`,
+      );
+    }
+    const address = `${hostForAddress(endpoint.address)}:${endpoint.port}`;
+    return { name: slotName(index), address, isPlaceholder: false };
+  });
+  const placeholders = Array.from(
+    { length: slotCapacity(endpoints.length) - endpoints.length },
+    (_, offset) => ({
+      name: slotName(endpoints.length + offset),
+      address: `${PLACEHOLDER_ADDRESS}:${PLACEHOLDER_PORT}`,
+      isPlaceholder: true,
+    }),
+  );
+  return [...endpoints, ...placeholders];
 }
 
 /** HAProxy reads `[::1]:80` as IPv6 address and port; a bare IPv6 address needs the brackets. */

@@ -54,6 +54,10 @@ export function createNginxDriver(options: NginxDriverOptions = {}): Driver {
     render: renderNginx,
     validate: (config, runtimeDir) => validateNginx(config, runtimeDir, { binary }),
     start: (config, runtimeDir) => startNginx(config, runtimeDir, { binary, startTimeoutMs }),
+    // No applyLive: every change, endpoints included, is a graceful reload. nginx 1.22 open
+    // source has no runtime API for upstream servers: changing them live takes NGINX Plus (its
+    // `api` module, or `server ... resolve`, which open source only got in 1.27.3), or a Lua/njs
+    // balancer reading a shared dictionary, and Debian's nginx 1.22 ships neither module.
   };
 }
 

@@ -3,12 +3,23 @@
  * configuration it serves. `apply` is the deployer's whole sequence: render, stage, validate with
  * the proxy's binary, commit, start or reload, and confirm through the status socket that the new
  * configuration serves. Until then the previous configuration keeps serving.
+ *
+ * A change the driver can make live (Driver.applyLive: HAProxy's endpoints) skips the reload: the
+ * running proxy is updated first, so that traffic moves without waiting for the checker, and the
+ * files are then validated and committed for the next (re)load.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { statusSocketPath, type Driver, type ProxyProcess } from '../../drivers/driver.js';
-import { commitFiles, pruneFiles, waitForServedHash } from '../../drivers/deploy.js';
+import {
+  statusSocketPath,
+  type Driver,
+  type ProxyProcess,
+  type RenderedConfig,
+  type RenderTarget,
+} from '../../drivers/driver.js';
+import { commitFiles, pruneFiles, stageFiles, waitForServedHash } from '../../drivers/deploy.js';
 import { renderValidated, type RejectedRoute } from '../deploy/index.js';
+import { describeError } from '../log.js';
 import type { DriverName, GatewayModel } from '../model/index.js';
 import { stopStrayProcess } from './strayProcess.js';
 
@@ -30,9 +41,17 @@ export class ProxyRuntime {
   private appliedHash: string | undefined;
   private rejected: readonly RejectedRoute[] = [];
   private stopping = false;
+  /** What the proxy was last confirmed to serve: what a live update starts from. */
+  private served: { readonly model: GatewayModel; readonly target: RenderTarget } | undefined;
   /** JSON of the model the proxy serves, so status can tell whether it is the latest one. */
   servedModel: string | undefined;
   lastError: string | undefined;
+  /**
+   * Why the last change the driver tried to apply live was reloaded instead, when the proxy
+   * refused the live update (not when it simply needed a reload). For diagnostics: the reload
+   * already repaired it.
+   */
+  lastLiveUpdateError: string | undefined;
 
   constructor(private readonly options: ProxyRuntimeOptions) {}
 
@@ -52,12 +71,14 @@ export class ProxyRuntime {
     }
     const driver = this.options.drivers[model.driver];
     const target = { bindAddress, runtimeDir: dir };
-    const wanted = driver.render(model, target).hash;
+    const next = driver.render(model, target);
+    const wanted = next.hash;
     if (this.process && this.driver === driver && this.appliedHash === wanted) {
-      this.servedModel = JSON.stringify(model);
+      this.markServed(model, target);
       return this.rejected;
     }
     if (this.process && this.driver !== driver) await this.stop(model.settings.drainTimeoutSeconds * 1000);
+    if (await this.applyLive(driver, { model, target, next })) return this.rejected;
 
     const { config, rejected } = await renderValidated(driver, model, target);
     await commitFiles(config, dir);
@@ -78,9 +99,63 @@ export class ProxyRuntime {
     await pruneFiles(config, dir);
     this.appliedHash = wanted;
     this.rejected = rejected;
-    this.servedModel = JSON.stringify(model);
+    this.markServed(model, target);
     this.lastError = undefined;
     return rejected;
+  }
+
+  /**
+   * The live path; false means "reload instead". Taken only when the running proxy serves the
+   * whole of the previous model: with routes set aside it serves another configuration, which
+   * the live update cannot start from.
+   */
+  private async applyLive(
+    driver: Driver,
+    { model, target, next }: { model: GatewayModel; target: RenderTarget; next: RenderedConfig },
+  ): Promise<boolean> {
+    const { dir } = this.options;
+    const served = this.served;
+    if (!this.process || this.driver !== driver || !driver.applyLive || !served) return false;
+    if (this.rejected.length > 0 || JSON.stringify(served.target) !== JSON.stringify(target)) return false;
+    try {
+      if (!(await driver.applyLive(served.model, model, target))) return false;
+    } catch (error) {
+      // What serves may be half updated: the reload of the whole configuration repairs it.
+      this.lastLiveUpdateError = describeError(error);
+      return false;
+    }
+    if (!(await waitForServedHash(dir, next.hash, RELOAD_CONFIRM_MS))) {
+      throw new Error(
+        `${driver.name} did not report the live update as served within ${RELOAD_CONFIRM_MS} ms`,
+      );
+    }
+    // Traffic already moved. The files still describe the previous endpoints: what the proxy
+    // loads next time (a reload for another change, a restart) must be what serves now.
+    await stageFiles(next, dir);
+    const verdict = await driver.validate(next, dir);
+    if (!verdict.ok) {
+      throw new Error(
+        `${driver.name} serves an endpoint update live, but rejects it as a configuration file: ${verdict.message}`,
+      );
+    }
+    await commitFiles(next, dir);
+    await pruneFiles(next, dir);
+    this.appliedHash = next.hash;
+    this.markServed(model, target);
+    this.lastError = undefined;
+    this.lastLiveUpdateError = undefined;
+    return true;
+  }
+
+  private markServed(model: GatewayModel, target: RenderTarget): void {
+    this.served = { model, target };
+    this.servedModel = JSON.stringify(model);
+  }
+
+  private clearServed(): void {
+    this.appliedHash = undefined;
+    this.served = undefined;
+    this.servedModel = undefined;
   }
 
   /** Stop the proxy gracefully; the folder stays unless `remove` is set. */
@@ -92,8 +167,7 @@ export class ProxyRuntime {
     } finally {
       this.process = undefined;
       this.driver = undefined;
-      this.appliedHash = undefined;
-      this.servedModel = undefined;
+      this.clearServed();
       this.stopping = false;
     }
     await rm(this.pidFile(), { force: true });
@@ -108,8 +182,7 @@ export class ProxyRuntime {
     void process.exited.then(async (exit) => {
       if (this.process !== process || this.stopping) return;
       this.process = undefined;
-      this.appliedHash = undefined;
-      this.servedModel = undefined;
+      this.clearServed();
       this.lastError = `the proxy exited unexpectedly (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'}): ${process.stderrTail()}`;
       await rm(this.pidFile(), { force: true });
       this.options.onUnexpectedExit(this.lastError);

@@ -65,10 +65,13 @@ describe('haproxy driver: render', () => {
     expect(render(sample(), '/tmp/other').config.hash).to.not.equal(first.config.hash);
   });
 
-  it('serves its hash on the status socket in the runtime directory', () => {
+  it('serves its hash on the status socket in the runtime directory, from a variable a live update can set', () => {
     const { config, text } = render();
     expect(text).to.contain('bind "unix@/tmp/gp-run/status.sock" mode 600');
-    expect(text).to.contain(`http-request return status 200 content-type text/plain string "${config.hash}"`);
+    expect(text).to.contain(`    set-var proc.gateplane_hash str(${config.hash})\n`);
+    expect(text).to.contain(
+      'http-request return status 200 content-type text/plain lf-string "%[var(proc.gateplane_hash)]"',
+    );
   });
 
   it('keeps every runtime path in the runtime directory and never drops privileges or daemonizes', () => {
@@ -158,12 +161,34 @@ describe('haproxy driver: render', () => {
     expect(render().text).to.contain('http-request return status 404 if !{ var(txn.rule) -m found }');
   });
 
-  it('lists each endpoint as a server, with brackets around IPv6, and no server for an empty upstream', () => {
+  it('lists each endpoint as a server slot, with brackets around IPv6, then disabled placeholders', () => {
     const { text } = render();
+    const placeholders = [2, 3, 4, 5, 6, 7].map((i) => `    server ep${i} "127.0.0.1:1" disabled\n`);
     expect(text).to.contain(
-      'backend default_a_80\n    server ep0 "127.0.0.1:8081"\n    server ep1 "[fd00::1]:8082"\n',
+      `backend default_a_80\n    server ep0 "127.0.0.1:8081"\n    server ep1 "[fd00::1]:8082"\n${placeholders.join('')}\n`,
     );
-    expect(text).to.match(/backend default_empty_80\n( {4}#[^\n]*\n)*$/);
+  });
+
+  it('gives an upstream without endpoints only disabled slots, so that HAProxy answers 503', () => {
+    const { text } = render();
+    const slots = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `    server ep${i} "127.0.0.1:1" disabled\n`);
+    expect(text).to.match(new RegExp(`backend default_empty_80\\n( {4}#[^\\n]*\\n)*${slots.join('')}$`));
+  });
+
+  it('renders twice the endpoints, rounded up to a power of two and at least 8, as slots', () => {
+    const slotsFor = (count: number): number => {
+      const endpoints = Array.from({ length: count }, (_, i) => endpoint('127.0.0.1', 9000 + i));
+      const up = upstream('many', 80, endpoints);
+      const model = gateway([port(8080, vhost('*', rule('x', 0, prefix('/'), forward(to(up)))))], [up]);
+      const text = haproxyDriver.render(model, target('/tmp/gp-run')).files[0]!.content;
+      const lines = text
+        .split('backend default_many_80\n')[1]!
+        .split('\n')
+        .filter((l) => /^ {4}server /.test(l));
+      expect(lines.filter((l) => !l.endsWith(' disabled'))).to.have.length(count);
+      return lines.length;
+    };
+    expect([0, 1, 4, 5, 8, 9, 50, 64, 65].map(slotsFor)).to.deep.equal([8, 8, 8, 16, 16, 32, 128, 128, 256]);
   });
 
   it('matches a hostname that would close an anonymous condition as an anchored regular expression', () => {

@@ -1,0 +1,193 @@
+/**
+ * Endpoint changes without a reload (Driver.applyLive): when a model differs from the one the
+ * proxy serves only in the endpoints of its upstreams, the running proxy's server slots
+ * (slots.ts) are re-pointed through the runtime API (runtimeApi.ts), then the status endpoint's
+ * hash variable is set to the new configuration's hash. A reload costs every request in flight
+ * a listen-backlog wait and re-parses everything; this costs a few commands on one socket.
+ *
+ * What the running proxy has is read from it (`show servers state` and `show servers conn` of
+ * each changed backend), not remembered: its slots are those of the configuration it last
+ * loaded, whatever was committed since, and a failed reload or a restart cannot leave a stale
+ * copy behind. Only backends whose endpoints changed are read and touched.
+ *
+ * Per backend, in slot order:
+ * 1. an endpoint still wanted keeps its slot; one whose slot was set to maintenance earlier (same
+ *    address and port) gets it back;
+ * 2. a new endpoint takes a slot in maintenance that carries no request (`used_cur` 0): the slot
+ *    is re-pointed (`set server ... addr`) and made ready;
+ * 3. then the slots of endpoints no longer wanted go to maintenance: no new request goes there,
+ *    requests in flight finish. Adding before removing keeps the backend from being empty for a
+ *    moment when every endpoint is replaced.
+ * Step 2 never re-points a slot with a request in flight, nor one freed in the same update:
+ * measured on 2.6.12, the connection of a request in flight during `set server ... addr` goes
+ * back to the slot when the request ends, and later requests reuse it, reaching the old address.
+ * A slot in maintenance whose requests have finished is safe (its idle connections are dropped).
+ * When a backend lacks such slots, the update needs a reload, whose configuration is rendered
+ * with twice the room.
+ *
+ * The result is read back before the hash is set: the status endpoint only answers the new hash
+ * once the proxy really serves the new endpoints, as after a reload.
+ */
+import net from 'node:net';
+import type { Endpoint, GatewayModel, Upstream } from '../../operator/model/types.js';
+import type { RenderTarget } from '../driver.js';
+import { configHash } from './render.js';
+import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } from './runtimeApi.js';
+
+/** Whether `next` differs from `served` in nothing but the endpoints of the same upstreams. */
+export function onlyEndpointsDiffer(served: GatewayModel, next: GatewayModel): boolean {
+  const withoutEndpoints = (model: GatewayModel): string =>
+    JSON.stringify({ ...model, upstreams: model.upstreams.map((u) => ({ ...u, endpoints: [] })) });
+  return withoutEndpoints(served) === withoutEndpoints(next);
+}
+
+/** The upstreams of `next` whose endpoints are not those of the same upstream in `served`. */
+export function changedUpstreams(served: GatewayModel, next: GatewayModel): Upstream[] {
+  const before = new Map(served.upstreams.map((u) => [u.name, JSON.stringify(u.endpoints)]));
+  return next.upstreams.filter((u) => before.get(u.name) !== JSON.stringify(u.endpoints));
+}
+
+/**
+ * The commands that make `servers` (one backend's slots, in slot order) serve exactly
+ * `endpoints`, or undefined when the backend has too few free slots.
+ */
+export function planBackend(
+  backend: string,
+  servers: readonly LiveServer[],
+  endpoints: readonly Endpoint[],
+): string[] | undefined {
+  const missing = new Multiset(endpoints.map((e) => endpointKey(e.address, e.port)));
+  const taken = new Set<LiveServer>();
+  const adds: string[] = [];
+  const set = (server: LiveServer, what: string): string => `set server ${backend}/${server.name} ${what}`;
+  // Serving slots first, so that an endpoint listed twice (which the proxy cannot tell from
+  // once) does not move to a slot in maintenance.
+  for (const server of [...servers.filter((s) => s.serving), ...servers.filter((s) => !s.serving)]) {
+    if (!missing.take(serverKey(server))) continue;
+    taken.add(server);
+    if (!server.serving) adds.push(set(server, 'state ready'));
+  }
+  const free = servers.filter((s) => !s.serving && !taken.has(s) && s.used === 0);
+  const added = endpoints.filter((e) => missing.take(endpointKey(e.address, e.port)));
+  if (added.length > free.length) return undefined;
+  added.forEach((endpoint, index) => {
+    const slot = free[index]!;
+    adds.push(set(slot, `addr ${endpoint.address} port ${endpoint.port}`), set(slot, 'state ready'));
+  });
+  const removes = servers.filter((s) => s.serving && !taken.has(s)).map((s) => set(s, 'state maint'));
+  return [...adds, ...removes];
+}
+
+/** The Driver.applyLive of HAProxy: see the top of this file. */
+export async function applyLiveHaproxy(
+  served: GatewayModel,
+  next: GatewayModel,
+  target: RenderTarget,
+): Promise<boolean> {
+  if (!onlyEndpointsDiffer(served, next)) return false;
+  const changed = changedUpstreams(served, next);
+  for (const upstream of changed) checkEndpoints(upstream);
+  const socket = adminSocketPath(target.runtimeDir);
+  const live = await readBackends(socket, changed);
+  const commands: string[] = [];
+  for (const upstream of changed) {
+    const plan = planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints);
+    if (plan === undefined) return false;
+    commands.push(...plan);
+  }
+  if (commands.length > 0) {
+    // The read-back rides the same session, after the changes.
+    const answers = await runtimeCommands(socket, [...commands, ...showCommands(changed)]);
+    commands.forEach((command, index) => checkAnswer(command, answers[index]!));
+    checkServing(changed, liveServers(changed, answers.slice(commands.length)));
+  }
+  const hash = configHash(next, target);
+  const setHash = ['experimental-mode on', `set var proc.gateplane_hash str(${hash})`];
+  const answers = await runtimeCommands(socket, setHash);
+  setHash.forEach((command, index) => checkAnswer(command, answers[index]!));
+  return true;
+}
+
+async function readBackends(
+  socket: string,
+  upstreams: readonly Upstream[],
+): Promise<Map<string, LiveServer[]>> {
+  return liveServers(upstreams, await runtimeCommands(socket, showCommands(upstreams)));
+}
+
+function showCommands(upstreams: readonly Upstream[]): string[] {
+  return upstreams.flatMap((u) => [`show servers state ${u.name}`, `show servers conn ${u.name}`]);
+}
+
+/** The answers of showCommands(upstreams), by backend. */
+function liveServers(upstreams: readonly Upstream[], answers: readonly string[]): Map<string, LiveServer[]> {
+  return new Map(
+    upstreams.map((upstream, index) => {
+      const servers = readLiveServers(answers[2 * index]!, answers[2 * index + 1]!);
+      return [upstream.name, servers.filter((s) => s.backend === upstream.name)];
+    }),
+  );
+}
+
+/** What each changed backend serves after the update: exactly its endpoints, or it failed. */
+function checkServing(
+  upstreams: readonly Upstream[],
+  live: ReadonlyMap<string, readonly LiveServer[]>,
+): void {
+  for (const upstream of upstreams) {
+    const serving = (live.get(upstream.name) ?? []).filter((s) => s.serving).map(serverKey);
+    const wanted = upstream.endpoints.map((e) => endpointKey(e.address, e.port));
+    if (JSON.stringify(serving.sort()) !== JSON.stringify(wanted.sort())) {
+      throw new Error(
+        `haproxy backend ${upstream.name} serves ${serving.join(' ') || 'nothing'} after a live update, not ${wanted.join(' ') || 'nothing'}`,
+      );
+    }
+  }
+}
+
+/** What a successful command answers; anything else is HAProxy refusing it. */
+function checkAnswer(command: string, answer: string): void {
+  const ok = /^set server \S+ addr /.test(command)
+    ? /^(IP changed from|no need to change the addr)/.test(answer)
+    : answer === '';
+  if (!ok) throw new Error(`haproxy refused \`${command}\`: ${answer.trim()}`);
+}
+
+/**
+ * Endpoints reach a command line: anything but an IP literal and a port would change its
+ * meaning. render() refuses the same endpoints, but the live path runs before render's files.
+ */
+function checkEndpoints(upstream: Upstream): void {
+  for (const { address, port, family } of upstream.endpoints) {
+    const ok =
+      net.isIP(address) === (family === 'IPv6' ? 6 : 4) && Number.isInteger(port) && port > 0 && port < 65536;
+    if (!ok)
+      throw new Error(`internal: upstream ${upstream.name} endpoint ${JSON.stringify(address)}:${port}`);
+  }
+}
+
+/** One spelling per address, the one HAProxy prints: IPv6 compressed and lowercased. */
+function endpointKey(address: string, port: number): string {
+  const canonical = net.isIPv6(address) ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
+  return `${canonical} ${port}`;
+}
+
+function serverKey(server: LiveServer): string {
+  return endpointKey(server.address, server.port);
+}
+
+class Multiset {
+  private readonly counts = new Map<string, number>();
+
+  constructor(keys: readonly string[]) {
+    for (const key of keys) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Remove one `key`; false if there was none. */
+  take(key: string): boolean {
+    const count = this.counts.get(key) ?? 0;
+    if (count === 0) return false;
+    this.counts.set(key, count - 1);
+    return true;
+  }
+}
