@@ -178,6 +178,11 @@ export class StandaloneController {
       runtime = new ProxyRuntime({
         dir: gatewayFolder(this.options.stateDir, entry.gateway),
         drivers: this.options.drivers,
+        onLiveUpdateRefused: (detail) =>
+          this.options.logger.warn('Live update refused by the proxy; reloading instead', {
+            gateway: key,
+            detail,
+          }),
         onUnexpectedExit: (detail) => {
           this.options.logger.error('Proxy exited unexpectedly; restarting', { gateway: key, detail });
           this.reports.set(key, { addresses, state: { kind: 'pending', message: detail } });

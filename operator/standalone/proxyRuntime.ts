@@ -32,6 +32,11 @@ export interface ProxyRuntimeOptions {
   readonly drivers: Readonly<Record<DriverName, Driver>>;
   /** Called when the proxy exits without being asked to. */
   readonly onUnexpectedExit: (detail: string) => void;
+  /**
+   * Called when the proxy refused a live update (not when one simply was not possible); the
+   * change is then applied with a reload, which also repairs a half-applied live update.
+   */
+  readonly onLiveUpdateRefused?: (detail: string) => void;
 }
 
 export class ProxyRuntime {
@@ -46,12 +51,6 @@ export class ProxyRuntime {
   /** JSON of the model the proxy serves, so status can tell whether it is the latest one. */
   servedModel: string | undefined;
   lastError: string | undefined;
-  /**
-   * Why the last change the driver tried to apply live was reloaded instead, when the proxy
-   * refused the live update (not when it simply needed a reload). For diagnostics: the reload
-   * already repaired it.
-   */
-  lastLiveUpdateError: string | undefined;
 
   constructor(private readonly options: ProxyRuntimeOptions) {}
 
@@ -121,7 +120,7 @@ export class ProxyRuntime {
       if (!(await driver.applyLive(served.model, model, target))) return false;
     } catch (error) {
       // What serves may be half updated: the reload of the whole configuration repairs it.
-      this.lastLiveUpdateError = describeError(error);
+      this.options.onLiveUpdateRefused?.(describeError(error));
       return false;
     }
     if (!(await waitForServedHash(dir, next.hash, RELOAD_CONFIRM_MS))) {
@@ -143,7 +142,6 @@ export class ProxyRuntime {
     this.appliedHash = next.hash;
     this.markServed(model, target);
     this.lastError = undefined;
-    this.lastLiveUpdateError = undefined;
     return true;
   }
 
