@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DRIVER_NAMES } from '../drivers/index.js';
+import { registerAgentCommand } from './cli/agent.js';
 import { renderCommand } from './cli/render.js';
+import { registerRunCommand } from './cli/run.js';
 import { standaloneCommand } from './cli/standalone.js';
 import { createLogger, describeError, LOG_LEVELS, type LogLevel } from './log.js';
 import type { DriverName } from './model/index.js';
@@ -114,6 +116,8 @@ export function buildProgram(exit: (code: number) => void): Command {
       );
     });
 
+  registerRunCommand(program, exit);
+  registerAgentCommand(program, exit);
   return program;
 }
 

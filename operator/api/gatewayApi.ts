@@ -176,13 +176,10 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const headerName = z.string().min(1).max(256).regex(HEADER_NAME, 'must be a valid HTTP header name');
 
 /** Values reach proxy configuration: no control characters (a tab is fine). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const noControls = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
-const headerValue = z
-  .string()
-  .min(1)
-  .max(4096)
-  .regex(noControls, 'must not contain control characters');
+const headerValue = z.string().min(1).max(4096).regex(noControls, 'must not contain control characters');
 
 const headerMatch = z.object({
   type: z.enum(['Exact', 'RegularExpression']).default('Exact'),
