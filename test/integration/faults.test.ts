@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readMasterPid } from '../../operator/standalone/proxyRuntime.js';
 import { gatewayFolder } from '../../operator/standalone/stateDir.js';
@@ -101,6 +101,23 @@ for (const { driver, backend, pool, address } of DRIVERS) {
       await waitFor('Programmed=True again', async () =>
         (await programmed(run)) === 'True' ? true : undefined,
       );
+    });
+
+    it('rebuilds a corrupted state folder from its inputs when the proxy has to start again', async () => {
+      // Garbage where the configuration was, and the proxy gone: gateplane must not trust what is
+      // on disk, but render, check and write everything again.
+      const main = path.join(folder(), driver === 'nginx' ? 'nginx.conf' : 'haproxy.cfg');
+      await writeFile(main, '}}} not a configuration {{{\n');
+      const pid = await readMasterPid(folder());
+      process.kill(pid!, 'SIGKILL');
+      await waitFor('a new proxy', async () => {
+        const next = await readMasterPid(folder());
+        return next !== undefined && next !== pid ? next : undefined;
+      });
+      await eventually('served again from a rebuilt configuration', async () => {
+        expect((await get('two.example.com')).status).to.equal(200);
+      });
+      expect(await readFile(main, 'utf8')).to.not.include('not a configuration');
     });
 
     it('refuses a second gateplane on the same state folder, and leaves the first one alone', async () => {
