@@ -36,16 +36,21 @@ export interface ValidatedConfig {
 /** More culprits than this in one configuration means something else is wrong. */
 const MAX_REJECTED_ROUTES = 16;
 
+/**
+ * `rendered`, when given, is `driver.render(model, target)` already done by the caller: rendering
+ * a large model is not free, and the first candidate is the whole model.
+ */
 export async function renderValidated(
   driver: Driver,
   model: GatewayModel,
   target: RenderTarget,
+  rendered?: RenderedConfig,
 ): Promise<ValidatedConfig> {
   await mkdir(target.runtimeDir, { recursive: true, mode: 0o755 });
   const check = async (
     candidate: GatewayModel,
   ): Promise<{ config: RenderedConfig; verdict: ValidationResult }> => {
-    const config = driver.render(candidate, target);
+    const config = candidate === model && rendered ? rendered : driver.render(candidate, target);
     await stageFiles(config, target.runtimeDir);
     return { config, verdict: await driver.validate(config, target.runtimeDir) };
   };

@@ -11,7 +11,7 @@ import { dataPlaneFrom, lookupDataPlaneConfig, type DataPlane, type ResolvedClas
 import { namespaceLabels, selectorMatches } from './namespaces.js';
 import type { ResolveOptions } from './options.js';
 import type { RouteGroupKind } from './status.js';
-import { groupBy } from './groupBy.js';
+import { groupBy } from '../store/groupBy.js';
 import { resolveCertificates } from './certificates.js';
 import type { Certificate } from './types.js';
 

@@ -31,45 +31,55 @@ export function resolve(snapshot: StoreSnapshot, options: ResolveOptions): Resol
   const classes = acceptGatewayClasses(snapshot, options);
   const gateways = resolveGateways(snapshot, classes, options);
   const routes = attachHTTPRoutes(snapshot, gateways);
+  const attached = routesByGateway(routes);
+  const none: RoutesByListener = new Map();
   return {
-    gateways: gateways.map((gateway) => gatewayEntry(gateway, routes)),
+    gateways: gateways.map((gateway) => gatewayEntry(gateway, attached.get(gateway) ?? none)),
     statuses: [
       ...[...classes.values()].map((resolved) => resolved.status),
-      ...gateways.map((gateway) => gatewayStatus(gateway, routes)),
+      ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
       ...routes.map(routeStatus),
     ],
   };
 }
 
-/** Routes accepted on each listener of `gateway`, one entry per route with all its hostnames. */
-function routesByListener(
-  gateway: ResolvedGateway,
-  routes: readonly AttachedRoute[],
-): Map<string, ListenerRoute[]> {
-  const byListener = new Map<string, ListenerRoute[]>();
+type RoutesByListener = ReadonlyMap<string, readonly ListenerRoute[]>;
+
+/**
+ * For every Gateway, the routes accepted on each of its listeners, one entry per route with all
+ * its hostnames there. One pass over the routes, whatever the number of Gateways.
+ */
+function routesByGateway(routes: readonly AttachedRoute[]): Map<ResolvedGateway, RoutesByListener> {
+  const byGateway = new Map<ResolvedGateway, Map<string, ListenerRoute[]>>();
   for (const route of routes) {
-    const hostnames = new Map<string, Set<string>>();
-    for (const parent of route.parents) {
-      if (parent.gateway !== gateway) continue;
-      for (const { listener, hostnames: served } of parent.attachments) {
-        const set = hostnames.get(listener.spec.name) ?? new Set<string>();
+    const hostnames = new Map<ResolvedGateway, Map<string, Set<string>>>();
+    for (const { gateway, attachments } of route.parents) {
+      const listeners = hostnames.get(gateway) ?? new Map<string, Set<string>>();
+      hostnames.set(gateway, listeners);
+      for (const { listener, hostnames: served } of attachments) {
+        const set = listeners.get(listener.spec.name) ?? new Set<string>();
         for (const h of served) set.add(h);
-        hostnames.set(listener.spec.name, set);
+        listeners.set(listener.spec.name, set);
       }
     }
-    for (const [listener, set] of hostnames) {
-      byListener.set(listener, [...(byListener.get(listener) ?? []), { route, hostnames: [...set].sort() }]);
+    for (const [gateway, listeners] of hostnames) {
+      const byListener = byGateway.get(gateway) ?? new Map<string, ListenerRoute[]>();
+      byGateway.set(gateway, byListener);
+      for (const [listener, set] of listeners) {
+        const list = byListener.get(listener) ?? [];
+        list.push({ route, hostnames: [...set].sort() });
+        byListener.set(listener, list);
+      }
     }
   }
-  return byListener;
+  return byGateway;
 }
 
-function gatewayEntry(gateway: ResolvedGateway, routes: readonly AttachedRoute[]): ResolvedGatewayEntry {
+function gatewayEntry(gateway: ResolvedGateway, byListener: RoutesByListener): ResolvedGatewayEntry {
   const { metadata, spec } = gateway.gateway;
   const name = { namespace: metadata.namespace, name: metadata.name };
   const requestedAddresses = spec.addresses ?? [];
   if (!gateway.dataPlane) return { gateway: name, model: undefined, requestedAddresses };
-  const byListener = routesByListener(gateway, routes);
   const programmable: ProgrammableListener[] = gateway.listeners
     .filter((l) => l.accepted && l.resolved)
     .map((listener) => ({ listener, routes: byListener.get(listener.spec.name) ?? [] }));
@@ -92,10 +102,9 @@ function gatewayEntry(gateway: ResolvedGateway, routes: readonly AttachedRoute[]
   return { gateway: name, model, requestedAddresses };
 }
 
-function gatewayStatus(gateway: ResolvedGateway, routes: readonly AttachedRoute[]): ObjectStatus {
+function gatewayStatus(gateway: ResolvedGateway, byListener: RoutesByListener): ObjectStatus {
   const { apiVersion, metadata } = gateway.gateway;
   const generation = metadata.generation;
-  const byListener = routesByListener(gateway, routes);
   const accepted = gateway.dataPlane !== undefined;
   return {
     apiVersion,

@@ -7,7 +7,7 @@
  * listener whose hostname covers it, in precedence order. Picking the most specific virtual
  * host therefore picks the right listener and the right candidate rules at once.
  */
-import { groupBy } from './groupBy.js';
+import { groupBy } from '../store/groupBy.js';
 import type { ResolvedListener } from './gateway.js';
 import { CATCH_ALL, compareSpecificity, covers, hostnameWeight } from './hostnames.js';
 import type { AttachedRoute } from './httpRoute.js';
@@ -54,18 +54,13 @@ function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHos
     hostnames.add(listener.spec.hostname ?? CATCH_ALL);
     for (const { hostnames: served } of routes) for (const h of served) hostnames.add(h);
   }
+  const indexes = new Map(listeners.map((l) => [l, indexRoutes(l.routes)]));
   return [...hostnames].sort(compareSpecificity).flatMap((hostname) => {
     const owner = ownerOf(listeners, hostname);
     if (!owner) return [];
     const { spec, certificates } = owner.listener;
-    return [
-      {
-        hostname,
-        listener: spec.name,
-        certificates: certificates.map((c) => c.id),
-        rules: rulesFor(owner, hostname),
-      },
-    ];
+    const rules = rulesFor(indexes.get(owner)!, hostname);
+    return [{ hostname, listener: spec.name, certificates: certificates.map((c) => c.id), rules }];
   });
 }
 
@@ -80,9 +75,39 @@ function ownerOf(
   )[0];
 }
 
-function rulesFor(owner: ProgrammableListener, hostname: string): RouteRule[] {
+/**
+ * A listener's routes by the kind of hostname they serve, so that finding the routes covering one
+ * hostname does not look at every route: thousands of routes with their own hostname would make
+ * that quadratic. Only wildcard routes need the `covers` test; they are few in practice.
+ */
+interface RouteIndex {
+  readonly exact: ReadonlyMap<string, readonly ListenerRoute[]>;
+  readonly wildcard: readonly ListenerRoute[];
+  readonly catchAll: readonly ListenerRoute[];
+}
+
+function indexRoutes(routes: readonly ListenerRoute[]): RouteIndex {
+  const exact = new Map<string, ListenerRoute[]>();
+  const wildcard: ListenerRoute[] = [];
+  const catchAll: ListenerRoute[] = [];
+  for (const route of routes) {
+    if (route.hostnames.includes(CATCH_ALL)) catchAll.push(route);
+    if (route.hostnames.some((h) => h.startsWith('*.'))) wildcard.push(route);
+    for (const h of route.hostnames) {
+      if (h === CATCH_ALL || h.startsWith('*.')) continue;
+      const list = exact.get(h);
+      if (list) list.push(route);
+      else exact.set(h, [route]);
+    }
+  }
+  return { exact, wildcard, catchAll };
+}
+
+function rulesFor(index: RouteIndex, hostname: string): RouteRule[] {
+  // A route can be in several lists (hostnames of several kinds): rank it once, by its best match.
+  const candidates = new Set([...(index.exact.get(hostname) ?? []), ...index.wildcard, ...index.catchAll]);
   const ranked: (RankedRule & { rule: RouteRule })[] = [];
-  for (const { route, hostnames } of owner.routes) {
+  for (const { route, hostnames } of candidates) {
     const matching = hostnames.filter((h) => covers(h, hostname));
     if (matching.length === 0) continue;
     const weight = Math.max(...matching.map(hostnameWeight));

@@ -79,7 +79,7 @@ export class ProxyRuntime {
     if (this.process && this.driver !== driver) await this.stop(model.settings.drainTimeoutSeconds * 1000);
     if (await this.applyLive(driver, { model, target, next })) return this.rejected;
 
-    const { config, rejected } = await renderValidated(driver, model, target);
+    const { config, rejected } = await renderValidated(driver, model, target, next);
     await commitFiles(config, dir);
     if (this.process) {
       await this.process.reload();

@@ -1,5 +1,6 @@
 /** An immutable view of the store at one version, with the lookups the resolver needs. */
 import type { EndpointSlice, Kind, KubeObject, ObjectOfKind, ReferenceGrant } from '../api/kinds.js';
+import { groupBy } from './groupBy.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -31,18 +32,17 @@ export function buildSnapshot(
   const lists = new Map<Kind, readonly KubeObject[]>();
   for (const [kind, objects] of byKind) lists.set(kind, [...objects.values()].sort(compareObjects));
 
-  const slicesByService = new Map<string, EndpointSlice[]>();
-  for (const slice of (lists.get('EndpointSlice') ?? []) as readonly EndpointSlice[]) {
-    const service = slice.metadata.labels[SERVICE_NAME_LABEL];
-    if (service === undefined) continue;
-    const key = `${slice.metadata.namespace}/${service}`;
-    slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
-  }
-  const grantsByNamespace = new Map<string, ReferenceGrant[]>();
-  for (const grant of (lists.get('ReferenceGrant') ?? []) as readonly ReferenceGrant[]) {
-    const ns = grant.metadata.namespace;
-    grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
-  }
+  const labelled = ((lists.get('EndpointSlice') ?? []) as readonly EndpointSlice[]).filter(
+    (slice) => slice.metadata.labels[SERVICE_NAME_LABEL] !== undefined,
+  );
+  const slicesByService = groupBy(
+    labelled,
+    (s) => `${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`,
+  );
+  const grantsByNamespace = groupBy(
+    (lists.get('ReferenceGrant') ?? []) as readonly ReferenceGrant[],
+    (g) => g.metadata.namespace,
+  );
 
   return {
     version,
