@@ -106,8 +106,13 @@ export class FileSource {
     const deletions = [...this.current.entries()]
       .filter(([key]) => !next.has(key))
       .map(([, o]) => ({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }));
+    // Unchanged files keep their parsed objects (the cache), so identity tells what changed:
+    // the store then compares only those, which matters with thousands of objects.
+    const changed = [...next.entries()]
+      .filter(([key, object]) => this.current.get(key) !== object)
+      .map(([, o]) => o);
     this.current = next;
-    this.options.store.apply([...next.values()], deletions);
+    if (changed.length > 0 || deletions.length > 0) this.options.store.apply(changed, deletions);
   }
 
   /**
