@@ -95,7 +95,7 @@ describe('nginx render', () => {
     const conf = render(fullModel());
     expect(conf).to.include('proxy_pass http://default_web_80;');
     expect(conf).to.include(
-      'upstream default_web_80 {\n        server "10.0.0.1:8080";\n        server "[fd00::2]:8080";\n        keepalive 16;\n    }',
+      'upstream default_web_80 {\n        server "10.0.0.1:8080";\n        server "[fd00::2]:8080";\n        keepalive 64;\n    }',
     );
     expect(conf).to.include(
       'proxy_http_version 1.1;\n    proxy_set_header "Host" "${http_host}";\n    proxy_set_header "Connection" "";',
