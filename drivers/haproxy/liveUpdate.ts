@@ -22,8 +22,15 @@
  * measured on 2.6.12, the connection of a request in flight during `set server ... addr` goes
  * back to the slot when the request ends, and later requests reuse it, reaching the old address.
  * A slot in maintenance whose requests have finished is safe (its idle connections are dropped).
- * When a backend lacks such slots, the update needs a reload, whose configuration is rendered
- * with twice the room.
+ * 4. new endpoints beyond those slots get dynamic servers (`add server`, then `state ready`),
+ *    named `dyn<n>` where rendered slots are `ep<n>` (slots.ts), with the idle-connection pool a
+ *    rendered server has: on 2.6 a dynamic server defaults to `pool-max-conn 0` and
+ *    `pool-purge-delay 0`, which opens a server connection per request. A dynamic server is a
+ *    slot like any other from then on: removed, it goes to maintenance and is reused by a later
+ *    growth, never deleted (`del server` refuses while idle connections remain, and a slot in
+ *    maintenance costs nothing per request). The next reload renders the endpoints into slots of
+ *    the then-rendered capacity, and the dynamic servers are gone. So an endpoint-only change is
+ *    always live; only a refused command makes the caller reload.
  *
  * The result is read back before the hash is set: the status endpoint only answers the new hash
  * once the proxy really serves the new endpoints, as after a reload.
@@ -49,13 +56,13 @@ export function changedUpstreams(served: GatewayModel, next: GatewayModel): Upst
 
 /**
  * The commands that make `servers` (one backend's slots, in slot order) serve exactly
- * `endpoints`, or undefined when the backend has too few free slots.
+ * `endpoints`, adding dynamic servers where the backend has too few free slots.
  */
 export function planBackend(
   backend: string,
   servers: readonly LiveServer[],
   endpoints: readonly Endpoint[],
-): string[] | undefined {
+): string[] {
   const missing = new Multiset(endpoints.map((e) => endpointKey(e.address, e.port)));
   const taken = new Set<LiveServer>();
   const adds: string[] = [];
@@ -69,14 +76,35 @@ export function planBackend(
   }
   const free = servers.filter((s) => !s.serving && !taken.has(s) && s.used === 0);
   const added = endpoints.filter((e) => missing.take(endpointKey(e.address, e.port)));
-  if (added.length > free.length) return undefined;
-  added.forEach((endpoint, index) => {
+  added.slice(0, free.length).forEach((endpoint, index) => {
     const slot = free[index]!;
     adds.push(set(slot, `addr ${endpoint.address} port ${endpoint.port}`), set(slot, 'state ready'));
   });
+  const names = new Set(servers.map((s) => s.name));
+  let next = 0;
+  for (const endpoint of added.slice(free.length)) {
+    while (names.has(dynamicServerName(next))) next++;
+    const name = dynamicServerName(next++);
+    adds.push(
+      `add server ${backend}/${name} ${hostForAddress(endpoint.address)}:${endpoint.port} ${DYNAMIC_SERVER_OPTIONS}`,
+      `set server ${backend}/${name} state ready`,
+    );
+  }
   const removes = servers.filter((s) => s.serving && !taken.has(s)).map((s) => set(s, 'state maint'));
   return [...adds, ...removes];
 }
+
+/** Rendered slots are `ep<n>` (slots.ts): these names cannot collide with them. */
+export function dynamicServerName(index: number): string {
+  return `dyn${index}`;
+}
+
+/**
+ * What a dynamic server needs to behave like a rendered one. It does not inherit `default-server`
+ * (we have none), and 2.6 gives it no idle-connection pool unless asked: the defaults of a
+ * rendered server (unlimited idle connections, purged after 5 s) are spelled out.
+ */
+export const DYNAMIC_SERVER_OPTIONS = 'pool-max-conn -1 pool-purge-delay 5s';
 
 /** The Driver.applyLive of HAProxy: see the top of this file. */
 export async function applyLiveHaproxy(
@@ -91,9 +119,7 @@ export async function applyLiveHaproxy(
   const live = await readBackends(socket, changed);
   const commands: string[] = [];
   for (const upstream of changed) {
-    const plan = planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints);
-    if (plan === undefined) return false;
-    commands.push(...plan);
+    commands.push(...planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints));
   }
   if (commands.length > 0) {
     // The read-back rides the same session, after the changes.
@@ -149,7 +175,9 @@ function checkServing(
 function checkAnswer(command: string, answer: string): void {
   const ok = /^set server \S+ addr /.test(command)
     ? /^(IP changed from|no need to change the addr)/.test(answer)
-    : answer === '';
+    : /^add server /.test(command)
+      ? answer === 'New server registered.'
+      : answer === '';
   if (!ok) throw new Error(`haproxy refused \`${command}\`: ${answer.trim()}`);
 }
 
@@ -164,6 +192,11 @@ function checkEndpoints(upstream: Upstream): void {
     if (!ok)
       throw new Error(`internal: upstream ${upstream.name} endpoint ${JSON.stringify(address)}:${port}`);
   }
+}
+
+/** HAProxy reads `[::1]:80` as IPv6 address and port; a bare IPv6 address needs the brackets. */
+function hostForAddress(address: string): string {
+  return net.isIPv6(address) ? `[${address}]` : address;
 }
 
 /** One spelling per address, the one HAProxy prints: IPv6 compressed and lowercased. */

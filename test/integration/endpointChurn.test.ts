@@ -21,7 +21,8 @@ import {
 
 /**
  * EndpointSlice churn under `gateplane standalone --watch --driver haproxy` (issue 6): a backend
- * scales 1 → 5 → 1 → 6 while a client sends requests without pause. HAProxy takes every change
+ * scales 1 → 5 → 1 → 6 → 12 → 1 while a client sends requests without pause (12: past the eight
+ * server slots rendered for one endpoint, so HAProxy adds dynamic servers). HAProxy takes every change
  * through its runtime API: no request fails, the master's reload counter does not move after the
  * first configuration, and requests reach the new endpoints.
  */
@@ -30,6 +31,7 @@ const ADDRESS = '127.0.59.1';
 const PORT = 18490;
 const POD_PORT = 3000;
 const podAddress = (i: number): string => `127.0.49.${i}`;
+const TWELVE = Array.from({ length: 12 }, (_, i) => i + 1);
 const GATEWAY = { namespace: 'default', name: 'gw' };
 
 const manifests = `
@@ -179,7 +181,7 @@ describe('endpoint churn on haproxy', function () {
 
   before(async () => {
     dir = await tempDir('churn');
-    for (const i of [1, 2, 3, 4, 5, 6])
+    for (const i of TWELVE)
       pods.push(
         await startEcho({ namespace: 'default', pod: `echo-${i}`, service: 'echo' }, podAddress(i), POD_PORT),
       );
@@ -199,7 +201,7 @@ describe('endpoint churn on haproxy', function () {
     if (process.env.GATEPLANE_TIMINGS) console.log(figures.map((line) => `      ${line}`).join('\n'));
   });
 
-  it('scales 1 → 5 → 1 → 6 with no failed request and no reload after the first configuration', async () => {
+  it('scales 1 → 5 → 1 → 6 → 12 → 1 with no failed request and no reload after the first configuration', async () => {
     await eventually('the first endpoint', async () => {
       expect(await once(false)).to.deep.equal({ pod: 'echo-1' });
     });
@@ -211,6 +213,8 @@ describe('endpoint churn on haproxy', function () {
     await scaleTo([1, 2, 3, 4, 5], [1]);
     await scaleTo([1], [1, 2, 3, 4, 5]);
     await scaleTo([1, 2, 3, 4, 5, 6], [1]);
+    await scaleTo(TWELVE, [1, 2, 3, 4, 5, 6]);
+    await scaleTo([1], TWELVE);
 
     await traffic.stop();
     const sent = traffic.samples.length;

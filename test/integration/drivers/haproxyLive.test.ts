@@ -1,8 +1,8 @@
 /**
  * Endpoint changes without a reload (issue 6), against a real HAProxy 2.6 on 127.0.48.1 with
- * echo backends on 127.0.48.2: a backend scales 1 → 50 (past the slots the running
- * configuration has: a reload) → 1 → 7 (live, in the same master, with the reload counter of
- * the master unchanged), and traffic reaches only the endpoints of the moment.
+ * echo backends on 127.0.48.2: a backend of eight rendered slots scales 1 → 50 (past its slots:
+ * dynamic servers) → 1 → 50 → 1 → 7, all live in the same master with its reload counter
+ * unchanged, and traffic reaches only the endpoints of the moment.
  */
 import http from 'node:http';
 import { expect } from 'chai';
@@ -127,24 +127,51 @@ describe('haproxy driver: endpoint changes without a reload', function () {
     expect(await podsAnswering(6)).to.deep.equal(['pod-0']);
   });
 
-  it('needs a reload to grow past the slots the running configuration has, and changes nothing', async () => {
-    const before = { hash: await readServedHash(dir), reloads: await reloads() };
-    expect(await applyLive(model(pods, range(0, PODS)))).to.equal(false);
-    expect({ hash: await readServedHash(dir), reloads: await reloads() }).to.deep.equal(before);
-    expect(await podsAnswering(6)).to.deep.equal(['pod-0']);
-  });
+  /** The backend's servers as the proxy lists them: `name addr:port` of those that serve. */
+  async function serving(): Promise<{ servers: number; serving: string[]; idleLimits: string[] }> {
+    const [state, conn] = await runtimeCommands(adminSocketPath(dir), [
+      'show servers state default_web_80',
+      'show servers conn default_web_80',
+    ]);
+    const rows = state!.split('\n').filter((line) => /^\d+ default_web_80 /.test(line));
+    const up = rows
+      .filter((row) => (Number(row.split(' ')[6]) & 0x3b) === 0)
+      .map((row) => row.split(' ')[3]!);
+    // idle_lim and purge_delay of the dynamic servers: a rendered server's -1 and 5000.
+    const idleLimits = conn!
+      .split('\n')
+      .filter((line) => line.startsWith('default_web_80/dyn'))
+      .map((line) => {
+        const fields = line.split(/\s+/);
+        return `${fields[5]} ${fields[11]}`;
+      });
+    return { servers: rows.length, serving: up, idleLimits: [...new Set(idleLimits)] };
+  }
 
-  it('reloads the fifty endpoints in the same master', async () => {
+  it('grows past the rendered slots live, with dynamic servers, and changes nothing else', async () => {
     const pid = proxy!.pid;
     const before = await reloads();
-    served = model(pods, range(0, PODS));
-    const config = haproxyDriver.render(served, target());
-    await deploy(config);
-    await proxy!.reload();
-    expect(await waitForServedHash(dir, config.hash, 10_000)).to.equal(true);
-    expect([proxy!.pid, await reloads()]).to.deep.equal([pid, before + 1]);
+    const next = model(pods, range(0, PODS));
+    expect(await applyLive(next)).to.equal(true);
+    expect(await readServedHash(dir)).to.equal(haproxyDriver.render(next, target()).hash);
+    expect([proxy!.pid, await reloads()]).to.deep.equal([pid, before]);
+    const live = await serving();
+    expect(live.servers).to.equal(8 + PODS - 8);
+    expect(live.serving).to.have.length(PODS);
+    expect(live.idleLimits).to.deep.equal(['5000 -1']);
     // Round robin over fifty servers: a hundred requests reach every one.
     expect(await podsAnswering(100)).to.deep.equal(names(range(0, PODS)));
+  });
+
+  it('shrinks to one and grows to fifty again live, reusing the dynamic servers', async () => {
+    const before = await reloads();
+    expect(await applyLive(model(pods, [5]))).to.equal(true);
+    expect((await serving()).serving).to.have.length(1);
+    expect(await podsAnswering(20)).to.deep.equal(['pod-5']);
+    expect(await applyLive(model(pods, range(0, PODS)))).to.equal(true);
+    expect((await serving()).servers, 'no server added').to.equal(PODS);
+    expect(await podsAnswering(100)).to.deep.equal(names(range(0, PODS)));
+    expect(await reloads()).to.equal(before);
   });
 
   it('shrinks to one endpoint live: same master, no reload, the new hash served', async () => {
@@ -189,10 +216,11 @@ describe('haproxy driver: endpoint changes without a reload', function () {
     expect(await reloads()).to.equal(before);
   });
 
-  it('committed files that a reload loads into the same endpoints', async () => {
+  it('committed files that a reload loads into the same endpoints, without the dynamic servers', async () => {
     const hash = await readServedHash(dir);
     await proxy!.reload();
     expect(await waitForServedHash(dir, hash!, 10_000)).to.equal(true);
+    expect(await serving()).to.deep.equal({ servers: 8, serving: ['ep0', 'ep1'], idleLimits: [] });
     expect(await podsAnswering(20)).to.deep.equal(['pod-22', 'pod-23']);
   });
 

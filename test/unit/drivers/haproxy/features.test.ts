@@ -27,8 +27,8 @@ const a = upstream('a', 80, [endpoint('127.0.0.1', 8081)]);
 const render = (model: ReturnType<typeof gateway>, runtimeDir = '/tmp/gp-run') =>
   haproxyDriver.render(model, target(runtimeDir));
 const text = (model: ReturnType<typeof gateway>) => render(model).files[0]!.content;
-const selected = (id: string, vhostIndex = 0) =>
-  `http-request set-var(txn.rule) str(${id}) if { var(txn.vhost) -m int eq ${vhostIndex} } !{ var(txn.rule) -m found }`;
+/** The line of a rule in a port whose rules all forward to one backend, on its only virtual host `*`. */
+const routed = (backend: string) => `use_backend ${backend} if`;
 
 describe('haproxy driver: request matching', () => {
   const model = gateway(
@@ -71,7 +71,7 @@ describe('haproxy driver: request matching', () => {
 
   it('puts every condition of a match on the rule line: path, method, headers, query', () => {
     expect(text(model)).to.contain(
-      `${selected('default_m_r0_m0')} { path -m str -- "/q" } { method -m str -- "PATCH" }` +
+      `[default_m_r0_m0]\n    ${routed(a.name)} { path -m str -- "/q" } { method -m str -- "PATCH" }` +
         ' { var(txn.h0) -m str -- "two" } { var(txn.h1) -m reg -- "a.+b" }' +
         ' { var(txn.q0) -m str -- "whale" } { var(txn.q1) -m reg -- "^bl" }\n',
     );
@@ -79,7 +79,7 @@ describe('haproxy driver: request matching', () => {
 
   it('writes a value of "}" as a regular expression, which cannot close the condition', () => {
     expect(text(model)).to.contain(
-      `${selected('default_m_r1_m0')} { var(txn.h0) -m reg -- "^\\\\}\\$" } { var(txn.h1) -m reg -- "\\\\}" }\n`,
+      `[default_m_r1_m0]\n    ${routed(a.name)} { var(txn.h0) -m reg -- "^\\\\}\\$" } { var(txn.h1) -m reg -- "\\\\}" }\n`,
     );
   });
 

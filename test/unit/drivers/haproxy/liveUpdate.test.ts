@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import type { GatewayModel, Upstream } from '../../../../operator/model/types.js';
 import {
+  DYNAMIC_SERVER_OPTIONS,
   applyLiveHaproxy,
   changedUpstreams,
   onlyEndpointsDiffer,
@@ -67,6 +68,11 @@ function slots(...specs: string[]): LiveServer[] {
 
 const PLACEHOLDER = '127.0.0.1 1 maint';
 const at = (i: number, what: string): string => `set server default_web_80/ep${i} ${what}`;
+/** The commands that add dynamic server dyn<i> for `address:port` and make it ready. */
+const dyn = (i: number, address: string): string[] => [
+  `add server default_web_80/dyn${i} ${address} ${DYNAMIC_SERVER_OPTIONS}`,
+  `set server default_web_80/dyn${i} state ready`,
+];
 const eps = (e: string[]) => e.map((spec) => endpoint(spec.split(' ')[0]!, Number(spec.split(' ')[1])));
 
 describe('haproxy driver: live endpoint updates', () => {
@@ -123,7 +129,7 @@ describe('haproxy driver: live endpoint updates', () => {
       name: string;
       slots: LiveServer[];
       endpoints: string[];
-      commands: string[] | undefined;
+      commands: string[];
     }[] = [
       {
         name: 'fills placeholders with new endpoints, in slot order, and keeps the ones serving',
@@ -161,22 +167,29 @@ describe('haproxy driver: live endpoint updates', () => {
         commands: [at(2, 'addr 10.0.0.3 port 80'), at(2, 'state ready')],
       },
       {
-        name: 'needs a reload when the only free slots carry requests',
+        name: 'adds a dynamic server when the only free slots carry requests',
         slots: slots('10.0.0.1 80', '10.0.0.2 80 maint used=1'),
         endpoints: ['10.0.0.1 80', '10.0.0.3 80'],
-        commands: undefined,
+        commands: dyn(0, '10.0.0.3:80'),
       },
       {
-        name: 'needs a reload rather than re-point a slot it frees in the same update',
+        name: 'adds a dynamic server rather than re-point a slot it frees in the same update',
         slots: slots('10.0.0.1 80'),
         endpoints: ['10.0.0.2 80'],
-        commands: undefined,
+        commands: [...dyn(0, '10.0.0.2:80'), at(0, 'state maint')],
       },
       {
-        name: 'needs a reload when the new endpoints outnumber the free slots',
+        name: 'fills the free slots first, then adds dynamic servers for the rest, in model order',
         slots: slots('10.0.0.1 80', PLACEHOLDER, PLACEHOLDER),
-        endpoints: ['10.0.0.1 80', '10.0.0.2 80', '10.0.0.3 80', '10.0.0.4 80'],
-        commands: undefined,
+        endpoints: ['10.0.0.1 80', '10.0.0.2 80', '10.0.0.3 80', '10.0.0.4 80', 'fd00::5 80'],
+        commands: [
+          at(1, 'addr 10.0.0.2 port 80'),
+          at(1, 'state ready'),
+          at(2, 'addr 10.0.0.3 port 80'),
+          at(2, 'state ready'),
+          ...dyn(0, '10.0.0.4:80'),
+          ...dyn(1, '[fd00::5]:80'),
+        ],
       },
       {
         name: 'shrinks into a capacity larger than a fresh render would give',
@@ -209,7 +222,41 @@ describe('haproxy driver: live endpoint updates', () => {
       });
     }
 
-    it('lets a configuration rendered for n endpoints double without a reload', () => {
+    it('reuses dynamic servers in maintenance, and names new ones after the names taken', () => {
+      const live: LiveServer[] = [
+        ...slots('10.0.0.1 80'),
+        { ...slots('10.0.0.7 80 maint')[0]!, name: 'dyn0' },
+        { ...slots('10.0.0.8 80 used=1 maint')[0]!, name: 'dyn1' },
+        { ...slots('10.0.0.9 80')[0]!, name: 'dyn3' },
+      ];
+      expect(
+        planBackend(
+          'default_web_80',
+          live,
+          eps(['10.0.0.1 80', '10.0.0.2 80', '10.0.0.3 80', '10.0.0.4 80']),
+        ),
+      ).to.deep.equal([
+        'set server default_web_80/dyn0 addr 10.0.0.2 port 80',
+        'set server default_web_80/dyn0 state ready',
+        ...dyn(2, '10.0.0.3:80'),
+        ...dyn(4, '10.0.0.4:80'),
+        'set server default_web_80/dyn3 state maint',
+      ]);
+    });
+
+    it('grows any backend to any size without a reload', () => {
+      const fifty = Array.from({ length: 50 }, (_, i) => `10.0.1.${i + 1} 80`);
+      const commands = planBackend(
+        'default_web_80',
+        slots('10.0.0.1 80', ...Array.from({ length: 7 }, () => PLACEHOLDER)),
+        eps(fifty),
+      );
+      expect(commands.filter((c) => c.startsWith('add server'))).to.have.length(50 - 7); // 7 placeholders; ep0 serves an endpoint no longer wanted
+      expect(commands.filter((c) => c.endsWith('state ready'))).to.have.length(50);
+      expect(commands.at(-1)).to.equal(at(0, 'state maint'));
+    });
+
+    it('lets a configuration rendered for n endpoints double without a dynamic server', () => {
       for (const n of [0, 1, 3, 4, 5, 50]) {
         const capacity = slotCapacity(n);
         const start = Array.from({ length: n }, (_, i) => `10.0.0.${i + 1} 80`);
@@ -218,7 +265,11 @@ describe('haproxy driver: live endpoint updates', () => {
           { length: Math.max(1, 2 * n) },
           (_, i) => `10.0.${Math.floor(i / 200)}.${(i % 200) + 1} 80`,
         );
-        expect(planBackend('default_web_80', loaded, eps(doubled)), `n=${n}`).to.not.equal(undefined);
+        const commands = planBackend('default_web_80', loaded, eps(doubled));
+        expect(
+          commands.filter((c) => c.startsWith('add server')),
+          `n=${n}`,
+        ).to.deep.equal([]);
       }
     });
   });

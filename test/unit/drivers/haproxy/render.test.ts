@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import { haproxyDriver } from '../../../../drivers/haproxy/index.js';
 import { check, directives, removeDir, tempRuntimeDir } from './checker.js';
 import {
+  changes,
   endpoint,
   exact,
   fixed,
   forward,
+  forwardWith,
   gateway,
   invalid,
   port,
@@ -121,6 +123,68 @@ describe('haproxy driver: render', () => {
     expect(text).to.contain(`${vhost} int(2) if !{ var(txn.vhost) -m found }\n`);
   });
 
+  describe('routing steps a port does not need', () => {
+    const web = upstream('web', 80, [endpoint('127.0.0.1', 8081)]);
+    const other = upstream('other', 80, [endpoint('127.0.0.1', 8082)]);
+    const textOf = (...hosts: ReturnType<typeof vhost>[]): string =>
+      haproxyDriver.render(gateway([port(8080, ...hosts)], [other, web]), target('/tmp/gp-run')).files[0]!
+        .content;
+    const host = '{ req.fhdr(host),lower,regsub(:[0-9]+$,) -m str -- "a.example" }';
+
+    it('routes one plain forward on one hostname with one use_backend line and no variable', () => {
+      const text = textOf(vhost('a.example', rule('r', 0, prefix('/'), forward(to(web)))));
+      expect(text).to.contain(`    use_backend default_web_80 if ${host}\n`);
+      expect(text).to.contain('    default_backend no-route\n');
+      expect(text).to.contain('backend no-route\n    http-request return status 404\n');
+      expect(text).to.not.match(/set-var\(txn\./);
+    });
+
+    it('keeps first-match order: one use_backend per rule, in model order, on the shared Host variable', () => {
+      const text = textOf(
+        vhost(
+          'a.example',
+          rule('r', 0, exact('/x'), forward(to(other))),
+          rule('r', 1, prefix('/'), forward(to(web))),
+        ),
+      );
+      const hostVar = '{ var(txn.host) -m str -- "a.example" }';
+      expect(text).to.contain(
+        `    use_backend default_other_80 if ${hostVar} { path -m str -- "/x" }\n\n` +
+          `    # route default/r rule 1 match 0 [default_r_r1_m0]\n    use_backend default_web_80 if ${hostVar}\n`,
+      );
+      expect(text).to.contain('http-request set-var(txn.host)');
+      expect(text).to.not.contain('txn.vhost');
+      expect(text).to.not.contain('txn.rule');
+    });
+
+    it('routes the catch-all alone with an unconditional use_backend', () => {
+      const text = textOf(vhost('*', rule('r', 0, prefix('/'), forward(to(web)))));
+      expect(text).to.contain('    use_backend default_web_80\n');
+      expect(text).to.not.match(/set-var\(txn\./);
+    });
+
+    it('keeps the rule variable for every rule of a port where one rule has steps', () => {
+      const text = textOf(
+        vhost(
+          'a.example',
+          rule('r', 0, exact('/x'), forward(to(other))),
+          rule(
+            'r',
+            1,
+            prefix('/'),
+            forwardWith({ request: changes([{ name: 'x-a', value: 'b' }]) }, to(web)),
+          ),
+        ),
+      );
+      expect(text).to.contain(
+        'http-request set-var(txn.rule) str(default_r_r0_m0) if { var(txn.host) -m str -- "a.example" } !{ var(txn.rule) -m found } { path -m str -- "/x" }\n',
+      );
+      expect(text).to.contain('use_backend default_other_80 if { var(txn.rule) -m str default_r_r0_m0 }\n');
+      expect(text).to.not.contain('no-route');
+      expect(text).to.not.contain('txn.vhost');
+    });
+  });
+
   it('matches a path prefix element-wise and an exact path exactly', () => {
     const { text } = render();
     const selected = 'if { var(txn.vhost) -m int eq 0 } !{ var(txn.rule) -m found }';
@@ -182,7 +246,7 @@ describe('haproxy driver: render', () => {
       const model = gateway([port(8080, vhost('*', rule('x', 0, prefix('/'), forward(to(up)))))], [up]);
       const text = haproxyDriver.render(model, target('/tmp/gp-run')).files[0]!.content;
       const lines = text
-        .split('backend default_many_80\n')[1]!
+        .split('\nbackend default_many_80\n')[1]!
         .split('\n')
         .filter((l) => /^ {4}server /.test(l));
       expect(lines.filter((l) => !l.endsWith(' disabled'))).to.have.length(count);
