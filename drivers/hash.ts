@@ -7,14 +7,66 @@ import { createHash } from 'node:crypto';
 import type { GatewayModel } from '../operator/model/types.js';
 import type { RenderTarget } from './driver.js';
 
-export function renderHash(templateDigest: string, model: GatewayModel, target: RenderTarget): string {
+/**
+ * sha256 over the template digest, `JSON.stringify(model)` and `JSON.stringify(target)`.
+ * `known` optionally gives `JSON.stringify` of objects inside the model that the caller has already
+ * serialized (the nginx driver fingerprints virtual hosts and upstreams with it), so they are not
+ * serialized twice; the hash is the same with or without it.
+ */
+export function renderHash(
+  templateDigest: string,
+  model: GatewayModel,
+  target: RenderTarget,
+  known?: ReadonlyMap<object, string>,
+): string {
   return createHash('sha256')
     .update(templateDigest)
     .update('\0')
-    .update(JSON.stringify(model))
+    .update(known && known.size > 0 ? stringifyReusing(model, known, KNOWN_DEPTH) : JSON.stringify(model))
     .update('\0')
     .update(JSON.stringify(target))
     .digest('hex');
+}
+
+/** How deep below the model `known` objects are looked for: a virtual host is at depth 4. */
+const KNOWN_DEPTH = 4;
+
+const isPlain = (value: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && !('toJSON' in value);
+};
+
+/** Omitted as an object member, `null` as an array element, exactly as JSON.stringify does. */
+const skipped = (value: unknown): boolean =>
+  value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
+/**
+ * `JSON.stringify(value)`, byte for byte, taking the text of objects in `known` as given. Only
+ * plain objects and arrays down to `depth` levels are walked here; anything else goes to
+ * JSON.stringify whole.
+ */
+function stringifyReusing(value: unknown, known: ReadonlyMap<object, string>, depth: number): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const text = known.get(value);
+  if (text !== undefined) return text;
+  if (depth === 0) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    // A loop, not map(): a hole is `null` too.
+    const items: string[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      items.push(skipped(item) ? 'null' : stringifyReusing(item, known, depth - 1));
+    }
+    return `[${items.join(',')}]`;
+  }
+  if (!isPlain(value)) return JSON.stringify(value);
+  const members: string[] = [];
+  for (const key of Object.keys(value)) {
+    const member: unknown = (value as Record<string, unknown>)[key];
+    if (!skipped(member))
+      members.push(`${JSON.stringify(key)}:${stringifyReusing(member, known, depth - 1)}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 /** Digest of template sources, so that a new gateplane version with new templates reloads. */

@@ -5,7 +5,7 @@
 import type { HttpListenerPort, RouteRule, RuleAction, Upstream } from '../../operator/model/types.js';
 import { forwardTarget, type MarkerGuard } from './backends.js';
 import { readHeader } from './conditions.js';
-import type { Declarations } from './declarations.js';
+import type { DeclarationSink as Declarations } from './declarations.js';
 import { requestHeaderLines, responseHeaderLines, type HeaderLine } from './headers.js';
 import type { NginxExpression } from './quote.js';
 import { redirectLocation } from './redirect.js';

@@ -22,7 +22,7 @@
  *   variable at all: see `unsupported`.
  */
 import type { HttpMethod, RequestMatch, RouteRule, ValueMatch } from '../../operator/model/types.js';
-import { bare, type Declarations } from './declarations.js';
+import { bare, type DeclarationSink as Declarations } from './declarations.js';
 import { literal, variable, type NginxExpression } from './quote.js';
 
 export function isConditional(match: RequestMatch): boolean {

@@ -43,7 +43,23 @@ export interface SplitView {
 /** What each map kind computes; the prefix of its variables. */
 export type MapKind = 'cond' | 'arg' | 'pick' | 'path' | 'query';
 
-export class Declarations {
+/**
+ * What the builders (conditions.ts, actions.ts, redirect.ts) may do with declarations. Declarations
+ * implements it for a whole configuration; fragments.ts records a server block's calls to replay
+ * them, in the same order, into a configuration's Declarations.
+ */
+export interface DeclarationSink {
+  /** The variable declared under `key`, declaring it with `build` the first time. */
+  once(key: string, build: () => string): string;
+  /** Like `once`, for a list of variables. */
+  onceList(key: string, build: () => readonly string[]): readonly string[];
+  /** Declares a map block; returns its variable, `$gp_<kind>_<n>`. */
+  map(kind: MapKind, block: Omit<MapView, 'variable'>): string;
+  /** Declares a split_clients block; returns its variable, `$gp_backend_<n>`. */
+  split(source: string, shares: readonly SplitShare[]): string;
+}
+
+export class Declarations implements DeclarationSink {
   readonly maps: MapView[] = [];
   readonly splits: SplitView[] = [];
   private readonly byKey = new Map<string, string>();
@@ -85,7 +101,8 @@ export class Declarations {
     return this.maps.length + this.splits.length;
   }
 
-  private next(kind: string): string {
+  /** The next variable of `kind`, for a block fragments.ts declares itself. */
+  next(kind: string): string {
     const n = this.counts.get(kind) ?? 0;
     this.counts.set(kind, n + 1);
     return `$gp_${kind}_${n}`;

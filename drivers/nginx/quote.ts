@@ -55,13 +55,20 @@ export function nginxQuote(value: string): string {
 /** Our variable names only: `${name}` then ends exactly where we say, whatever text follows. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * A stand-in for one of our variables before it is numbered: fragments.ts renders a server block
+ * once with these and writes the final names in per configuration. NUL never reaches the output
+ * otherwise (user text holding it is refused above), so a placeholder cannot be forged.
+ */
+export const PLACEHOLDER = /^\0\d+\0$/;
+
 function quotePart(part: ExpressionPart): string {
   if ('text' in part) {
     refuseUnrepresentable(part.text, 'the value');
     return escapeQuoted(part.text).replace(/\$/g, '${gp_dollar}');
   }
   if ('variable' in part) {
-    if (!VARIABLE_NAME.test(part.variable))
+    if (!VARIABLE_NAME.test(part.variable) && !PLACEHOLDER.test(part.variable))
       throw new Error(`internal: bad nginx variable name ${JSON.stringify(part.variable)}`);
     return `\${${part.variable}}`;
   }

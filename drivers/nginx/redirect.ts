@@ -17,7 +17,7 @@
  */
 import type { HttpListenerPort, Redirect, RedirectPath } from '../../operator/model/types.js';
 import { regexLiteral } from './conditions.js';
-import { bare, type Declarations } from './declarations.js';
+import { bare, type DeclarationSink as Declarations } from './declarations.js';
 import type { ExpressionPart, NginxExpression } from './quote.js';
 
 const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;

@@ -94,7 +94,7 @@ function locationView(location: PlannedLocation, context: ActionContext): Locati
   return { ...base, rule: { source }, action: actionView(inline, source, context) };
 }
 
-function hostServer(
+export function hostServer(
   port: HttpListenerPort,
   host: VirtualHost,
   listen: string,
@@ -122,21 +122,28 @@ function hostServer(
   };
 }
 
-export function serversForPort(port: HttpListenerPort, listen: string, context: ServerContext): ServerView[] {
-  const servers = port.virtualHosts.map((host) => hostServer(port, host, listen, context));
-  if (servers.some((server) => server.defaultServer)) return servers;
-  // Without a catch-all nginx would hand unknown hosts to the port's first server; the model wants
-  // 404, and on HTTPS this server also answers handshakes with an unknown SNI or none.
-  const notFound: ServerView = {
+/**
+ * Without a catch-all nginx would hand unknown hosts to the port's first server; the model wants
+ * 404, and on HTTPS this server also answers handshakes with an unknown SNI or none. Null when the
+ * port has a catch-all virtual host; otherwise the port's first server block.
+ */
+export function notFoundServer(port: HttpListenerPort, listen: string, tls: TlsContext): ServerView | null {
+  if (port.virtualHosts.some((host) => host.hostname === '*')) return null;
+  return {
     source: `port ${port.port}: no virtual host`,
     listen,
     ssl: port.protocol === 'HTTPS',
     defaultServer: true,
     serverName: null,
-    certificates: serverCertificates(port, null, context.tls),
+    certificates: serverCertificates(port, null, tls),
     notFound: true,
     locations: [],
     namedLocations: [],
   };
-  return [notFound, ...servers];
+}
+
+export function serversForPort(port: HttpListenerPort, listen: string, context: ServerContext): ServerView[] {
+  const servers = port.virtualHosts.map((host) => hostServer(port, host, listen, context));
+  const notFound = notFoundServer(port, listen, context.tls);
+  return notFound ? [notFound, ...servers] : servers;
 }

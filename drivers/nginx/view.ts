@@ -12,6 +12,7 @@ import { statusSocketPath, type RenderTarget } from '../driver.js';
 import { Declarations, type MapView, type SplitView } from './declarations.js';
 import { DEFAULT_REQUEST_HEADERS, type HeaderLine } from './headers.js';
 import { serversForPort, type ServerView } from './servers.js';
+import type { TlsContext } from './tls.js';
 
 export interface UpstreamView {
   readonly source: string;
@@ -43,20 +44,36 @@ export interface NginxView {
   readonly servers: readonly ServerView[];
 }
 
-function hostPort(address: string, port: number): string {
+export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-export function buildView(model: GatewayModel, target: RenderTarget, hash: string): NginxView {
-  const declarations = new Declarations();
-  const context = {
-    upstreams: new Map<string, Upstream>(model.upstreams.map((u) => [u.name, u])),
-    declarations,
-    tls: { runtimeDir: target.runtimeDir, known: new Set(model.certificates.map((c) => c.id)) },
+/** What every server block of the model may read besides its port and virtual host. */
+export function tlsContext(model: GatewayModel, target: RenderTarget): TlsContext {
+  return { runtimeDir: target.runtimeDir, known: new Set(model.certificates.map((c) => c.id)) };
+}
+
+export function upstreamView(upstream: Upstream): UpstreamView {
+  return {
+    source: `service ${formatName(upstream.service)} port ${upstream.port}`,
+    name: upstream.name,
+    servers: upstream.endpoints.map((endpoint) => hostPort(endpoint.address, endpoint.port)),
   };
-  const servers = model.ports.flatMap((port) =>
-    serversForPort(port, hostPort(target.bindAddress, port.port), context),
-  );
+}
+
+/** Upstreams with no endpoint are never declared: nginx refuses an empty `upstream{}`. */
+export const declaredUpstreams = (model: GatewayModel): readonly Upstream[] =>
+  model.upstreams.filter((upstream) => upstream.endpoints.length > 0);
+
+export type GlobalView = Omit<NginxView, 'upstreams' | 'maps' | 'splits' | 'servers'>;
+
+/** Everything but the blocks: `variableCount` is how many variables the maps and splits declare. */
+export function globalView(
+  model: GatewayModel,
+  target: RenderTarget,
+  hash: string,
+  variableCount: number,
+): GlobalView {
   const namesPerPort = model.ports.map((port) => port.virtualHosts.length);
   const dir = (name: string) => path.join(target.runtimeDir, name);
   return {
@@ -78,17 +95,27 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
     // nginx's defaults plus room for our names: past the ceiling nginx fails ("could not build
     // server_names_hash") or warns; a higher ceiling costs nothing until used. Measured: 10000
     // exact and 10000 wildcard hosts of ~215 characters plus 10000 split variables pass `nginx -t`
-    // without a warning. `declarations` is complete here: building `servers` declared every block.
+    // without a warning.
     serverNamesHashMaxSize: 512 + 4 * Math.max(0, ...namesPerPort),
-    variablesHashMaxSize: 1024 + 8 * declarations.variableCount,
+    variablesHashMaxSize: 1024 + 8 * variableCount,
     proxyHeaders: DEFAULT_REQUEST_HEADERS,
-    upstreams: model.upstreams
-      .filter((upstream) => upstream.endpoints.length > 0)
-      .map((upstream) => ({
-        source: `service ${formatName(upstream.service)} port ${upstream.port}`,
-        name: upstream.name,
-        servers: upstream.endpoints.map((endpoint) => hostPort(endpoint.address, endpoint.port)),
-      })),
+  };
+}
+
+export function buildView(model: GatewayModel, target: RenderTarget, hash: string): NginxView {
+  const declarations = new Declarations();
+  const context = {
+    upstreams: new Map<string, Upstream>(model.upstreams.map((u) => [u.name, u])),
+    declarations,
+    tls: tlsContext(model, target),
+  };
+  const servers = model.ports.flatMap((port) =>
+    serversForPort(port, hostPort(target.bindAddress, port.port), context),
+  );
+  return {
+    // `declarations` is complete here: building `servers` declared every block.
+    ...globalView(model, target, hash, declarations.variableCount),
+    upstreams: declaredUpstreams(model).map(upstreamView),
     maps: declarations.maps,
     splits: declarations.splits,
     servers,
