@@ -11,6 +11,7 @@ import { DRIVER_NAMES, DRIVERS } from '../../drivers/index.js';
 import { Agent, parseListenAddress } from '../agent/index.js';
 import { createLogger, describeError, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
 import type { DriverName } from '../model/index.js';
+import { nextSignal } from './signals.js';
 
 interface AgentFlags {
   readonly kubeconfig?: string;
@@ -87,10 +88,7 @@ async function agentCommand(flags: AgentFlags, logger: Logger): Promise<number> 
     logger,
   });
   // Listen before starting: a SIGTERM during start must still end in a clean exit 0.
-  const signal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = nextSignal();
   await agent.start();
   logger.info('Agent started', {
     gateway: `${flags.namespace}/${flags.gateway}`,

@@ -13,6 +13,7 @@ import { ClusterController, parseListenAddress } from '../cluster/index.js';
 import { createLogger, describeError, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
 import type { DriverName } from '../model/index.js';
 import { DEFAULT_IMAGE } from '../provision/index.js';
+import { nextSignal, stopAfterSignal } from './signals.js';
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -127,20 +128,6 @@ function leaseNamespace(flag: string | undefined): string {
   }
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = on('SIGINT');
-    const onTerm = on('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
-}
-
 function createController(flags: RunFlags, kubeConfig: KubeConfig, logger: Logger) {
   // Unique per process, and recognisable in the Lease: the pod's name, plus a suffix for restarts.
   const identity = `${process.env.POD_NAME ?? os.hostname()}_${randomUUID().slice(0, 8)}`;
@@ -194,23 +181,11 @@ export async function runCommand(
     await controller.stop().catch(() => undefined);
     return 1;
   }
-  const signal = await stopped;
-  logger.info('Stopping: releasing the Lease and closing watches', { signal });
-  const force = (): void => {
-    logger.error('Second signal: exiting without a clean stop');
-    context.exit(1);
-  };
-  process.once('SIGINT', force);
-  process.once('SIGTERM', force);
-  try {
-    await controller.stop();
-  } catch (error) {
-    logger.error('Stopping failed', { error: describeError(error) });
-    return 1;
-  } finally {
-    process.off('SIGINT', force);
-    process.off('SIGTERM', force);
-  }
-  logger.info('Stopped');
-  return 0;
+  return stopAfterSignal({
+    signal: await stopped,
+    logger,
+    doing: 'releasing the Lease and closing watches',
+    stop: () => controller.stop(),
+    exit: context.exit,
+  });
 }

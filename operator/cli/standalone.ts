@@ -3,10 +3,11 @@
  * SIGINT/SIGTERM drain and stop every proxy, then exit 0; a second signal stops at once.
  */
 import { DRIVERS } from '../../drivers/index.js';
-import { describeError, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import type { DriverName } from '../model/index.js';
 import { StandaloneController } from '../standalone/controller.js';
 import { StateDirLockedError } from '../standalone/stateDir.js';
+import { nextSignal, stopAfterSignal } from './signals.js';
 
 export interface StandaloneCommandOptions {
   readonly paths: readonly string[];
@@ -25,6 +26,8 @@ export async function standaloneCommand(options: StandaloneCommandOptions): Prom
     defaultDriver: options.driver,
     drivers: DRIVERS,
   });
+  // Listening before start(): a signal during start-up must still end in a clean stop.
+  const signal = nextSignal();
   try {
     await controller.start();
   } catch (error) {
@@ -40,23 +43,11 @@ export async function standaloneCommand(options: StandaloneCommandOptions): Prom
     watch: options.watch,
     stateDir: options.stateDir,
   });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  return stopAfterSignal({
+    signal: await signal,
+    logger,
+    doing: 'draining and stopping proxies',
+    stop: () => controller.stop(),
+    exit: (code) => process.exit(code),
   });
-  logger.info('Stopping: draining and stopping proxies', { signal });
-  const force = (): void => {
-    logger.error('Second signal: exiting without waiting for proxies to drain');
-    process.exit(1);
-  };
-  process.once('SIGINT', force);
-  process.once('SIGTERM', force);
-  try {
-    await controller.stop();
-  } catch (error) {
-    logger.error('Stopping failed', { error: describeError(error) });
-    return 1;
-  }
-  logger.info('Stopped');
-  return 0;
 }
