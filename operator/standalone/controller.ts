@@ -72,6 +72,9 @@ export class StandaloneController {
     this.queue = new WorkQueue({
       reconciler: { reconcile: (key) => this.reconcile(key) },
       concurrency: 2,
+      // The files source already waits 5 ms for a burst of file events to settle; a longer window
+      // here would only add to every route's time to serve (benchmark S2).
+      coalesceMs: 5,
       onError: (key, error, attempt, retryInMs) =>
         log.error('Reconcile failed', { key, attempt, retryInMs, error: describeError(error) }),
     });
