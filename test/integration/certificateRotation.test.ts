@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readMasterPid } from '../../operator/standalone/proxyRuntime.js';
 import { gatewayFolder } from '../../operator/standalone/stateDir.js';
 import { gateway, GATEWAY_CLASS } from '../support/manifests.js';
-import { eventually, startStandalone, tempDir, type StandaloneRun } from '../support/standalone.js';
+import { eventually, startStandalone, tempDir, waitFor, type StandaloneRun } from '../support/standalone.js';
 import { offeredCertificateCN, selfSignedCertificate, type KeyPair } from '../support/tls.js';
 
 /**
@@ -52,7 +52,9 @@ for (const { driver, pool, address } of DRIVERS) {
       await eventually('the first certificate', async () => {
         expect(await offeredCertificateCN(address, 18443, 'rotate.example.com')).to.equal('first');
       });
-      const pid = await readMasterPid(gatewayFolder(run.stateDir, { namespace: 'default', name: 'gw' }));
+      const pid = await waitFor('the proxy pid', () =>
+        readMasterPid(gatewayFolder(run.stateDir, { namespace: 'default', name: 'gw' })),
+      );
       await writeFile(path.join(dir, 'all.yaml'), manifests(second));
       await eventually('the second certificate', async () => {
         expect(await offeredCertificateCN(address, 18443, 'rotate.example.com')).to.equal('second');

@@ -205,9 +205,8 @@ describe('endpoint churn on haproxy', function () {
     await eventually('the first endpoint', async () => {
       expect(await once(false)).to.deep.equal({ pod: 'echo-1' });
     });
-    const pid = await readMasterPid(folder());
-    const first = await reloads();
-    expect(first).to.be.a('number');
+    const pid = await waitFor('the proxy pid', () => readMasterPid(folder()));
+    const first = await waitFor('the master counters', reloads);
     traffic = new Traffic();
 
     await scaleTo([1, 2, 3, 4, 5], [1]);
@@ -222,7 +221,7 @@ describe('endpoint churn on haproxy', function () {
     expect(await reloads(), 'reloads of the master').to.equal(first);
     expect(await readMasterPid(folder())).to.equal(pid);
     figures.push(
-      `${sent} requests, ${traffic.failures().length} failed, ${(await reloads())! - first!} reloads`,
+      `${sent} requests, ${traffic.failures().length} failed, ${(await reloads())! - first} reloads`,
     );
   });
 

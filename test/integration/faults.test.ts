@@ -66,8 +66,10 @@ for (const { driver, backend, pool, address } of DRIVERS) {
     });
 
     it('restarts a proxy killed with SIGKILL, reports it, and serves again', async () => {
-      const pid = await readMasterPid(folder());
-      process.kill(pid!, 'SIGKILL');
+      // The pid file is written once the proxy confirmed it serves, which may be just after the
+      // first answer: wait for it rather than race it.
+      const pid = await waitFor('the proxy pid', () => readMasterPid(folder()));
+      process.kill(pid, 'SIGKILL');
       const restarted = await waitFor('a new proxy', async () => {
         const next = await readMasterPid(folder());
         return next !== undefined && next !== pid ? next : undefined;
@@ -108,8 +110,10 @@ for (const { driver, backend, pool, address } of DRIVERS) {
       // on disk, but render, check and write everything again.
       const main = path.join(folder(), driver === 'nginx' ? 'nginx.conf' : 'haproxy.cfg');
       await writeFile(main, '}}} not a configuration {{{\n');
-      const pid = await readMasterPid(folder());
-      process.kill(pid!, 'SIGKILL');
+      // The pid file is written once the proxy confirmed it serves, which may be just after the
+      // first answer: wait for it rather than race it.
+      const pid = await waitFor('the proxy pid', () => readMasterPid(folder()));
+      process.kill(pid, 'SIGKILL');
       await waitFor('a new proxy', async () => {
         const next = await readMasterPid(folder());
         return next !== undefined && next !== pid ? next : undefined;
