@@ -4,11 +4,18 @@
  * Change detection does not trust a recursive `fs.watch` alone: it loses track of a file that is
  * replaced by rename, which is how editors and tools write. Instead every folder (and the folder
  * of every file named on the command line) gets its own watch, any event schedules a rescan, and
- * a rescan stats every manifest file and re-parses only those whose identity or size or times
- * changed. A slow poll does the same, in case an event is ever missed.
+ * a rescan lists the folders again and re-parses only the files whose identity or size or times
+ * changed.
+ *
+ * Which files a rescan stats depends on why it runs. Events name the entry that changed, so a
+ * rescan caused by events stats only the files they named and the files it has not seen before:
+ * with thousands of route files, stating all of them was most of the cost of adding one. A slow
+ * poll, an event without a name, or one naming anything but a plain file (a folder, a link that
+ * files are read through) stats every file, in case an event is ever missed or a change reaches
+ * files no event names.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../api/kinds.js';
 import type { Store } from '../store/index.js';
@@ -39,7 +46,22 @@ interface CachedFile {
   readonly parsed: ParsedFile;
 }
 
+/** What events asked the next scan to look at: the paths they named, or everything. */
+interface Pending {
+  readonly everything: boolean;
+  readonly named: ReadonlySet<string>;
+}
+
 const objectKey = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+
+/**
+ * What tells a file changed: its identity (a file renamed into place is a new inode), its size
+ * and its times. Taken before reading, so that a write racing the read shows at the next stat.
+ */
+async function signatureOf(file: string): Promise<string> {
+  const info = await stat(file).catch(() => undefined);
+  return info ? `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` : 'missing';
+}
 
 export class FileSource {
   private readonly cache = new Map<string, CachedFile>();
@@ -52,6 +74,8 @@ export class FileSource {
   private scanning: Promise<void> | undefined;
   private rescanAgain = false;
   private stopped = false;
+  /** What events asked for since the running scan (if any) began; the first scan reads all. */
+  private pending = { everything: true, named: new Set<string>() };
 
   constructor(private readonly options: FileSourceOptions) {}
 
@@ -59,7 +83,7 @@ export class FileSource {
   async start(): Promise<void> {
     await this.scan();
     if (!this.options.watch) return;
-    this.poll = setInterval(() => this.schedule(0), this.options.pollIntervalMs ?? 2000);
+    this.poll = setInterval(() => this.scheduleFull(0), this.options.pollIntervalMs ?? 2000);
     this.poll.unref();
   }
 
@@ -70,6 +94,18 @@ export class FileSource {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
     await this.scanning;
+  }
+
+  /** An event in `folder`: remember what it named, so that the rescan stats just that. */
+  private noteEvent(folder: string, filename: string | null): void {
+    if (filename === null) this.pending.everything = true;
+    else this.pending.named.add(path.join(folder, filename));
+    this.schedule();
+  }
+
+  private scheduleFull(delayMs?: number): void {
+    this.pending.everything = true;
+    this.schedule(delayMs);
   }
 
   private schedule(delayMs = this.options.debounceMs ?? 5): void {
@@ -93,12 +129,15 @@ export class FileSource {
   }
 
   private async scan(): Promise<void> {
+    // Taken before listing, so that what events name from here on waits for the next scan,
+    // which the same events cause (rescan): a name recorded while this one runs is not lost.
+    const pending = this.takePending();
     const { files, folders, problems } = await listManifestFiles(this.options.paths);
-    if (this.options.watch) this.updateWatches(folders, files);
-    const parsed = [];
-    for (const file of files) parsed.push({ file, result: await this.parsed(file) });
-    for (const gone of [...this.cache.keys()].filter((file) => !files.includes(file)))
-      this.cache.delete(gone);
+    const listed = new Set(files);
+    if (this.options.watch) this.updateWatches(folders, listed);
+    const statAll = pending.everything || (await this.namesMoreThanFiles(pending.named, listed));
+    const parsed = await this.readFiles(files, (file) => statAll || pending.named.has(file));
+    for (const file of this.cache.keys()) if (!listed.has(file)) this.cache.delete(file);
     const loaded = mergeParsed(parsed, problems);
     this.report(loaded.problems, loaded.ignored);
 
@@ -115,14 +154,65 @@ export class FileSource {
     if (changed.length > 0 || deletions.length > 0) this.options.store.apply(changed, deletions);
   }
 
+  private takePending(): Pending {
+    const taken = this.pending;
+    this.pending = { everything: false, named: new Set() };
+    return taken;
+  }
+
+  /**
+   * Whether events named something that can change files without naming them: a folder (moved
+   * or replaced whole), a link files are read through (a ConfigMap volume swaps its `..data`
+   * link), or anything that cannot be looked at. Those scans stat every file. Names of manifest
+   * files, of entries now gone, and of plain files not read (an editor's swap file, a temporary
+   * file renamed into place) change nothing beyond themselves.
+   */
+  private async namesMoreThanFiles(
+    named: ReadonlySet<string>,
+    listed: ReadonlySet<string>,
+  ): Promise<boolean> {
+    for (const name of named) {
+      if (listed.has(name) || this.cache.has(name)) continue;
+      try {
+        if (!(await lstat(name)).isFile()) return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Every listed file's parsed content. Files not seen before and those `toStat` asks for get a
+   * stat; the others keep their cached parse without touching the disk. The stats hold no file
+   * descriptor, so they all go at once: a full stat of thousands of files is then bounded by the
+   * thread pool rather than by as many round trips in a row. Reading stays one file at a time.
+   */
+  private async readFiles(
+    files: readonly string[],
+    toStat: (file: string) => boolean,
+  ): Promise<{ file: string; result: ParsedFile }[]> {
+    const stale = files.filter((file) => toStat(file) || !this.cache.has(file));
+    const signatures = new Map(
+      await Promise.all(stale.map(async (file) => [file, await signatureOf(file)] as const)),
+    );
+    const parsed = [];
+    for (const file of files) {
+      const cached = this.cache.get(file);
+      const signature = signatures.get(file);
+      const result = cached && signature === undefined ? cached.parsed : await this.parsed(file, signature);
+      parsed.push({ file, result });
+    }
+    return parsed;
+  }
+
   /**
    * The file's parsed content, re-read only when it changed on disk. A file that cannot be
    * parsed at all keeps its last good content, as an API server keeps the last accepted object
    * when an update is rejected; the problem is still reported.
    */
-  private async parsed(file: string): Promise<ParsedFile> {
-    const info = await stat(file).catch(() => undefined);
-    const signature = info ? `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` : 'missing';
+  private async parsed(file: string, known?: string): Promise<ParsedFile> {
+    const signature = known ?? (await signatureOf(file));
     const cached = this.cache.get(file);
     if (cached?.signature === signature) return cached.parsed;
     const fresh = await parseManifestFile(file);
@@ -152,11 +242,12 @@ export class FileSource {
   }
 
   /** Watch every folder we read and the folder of every file named directly. */
-  private updateWatches(folders: readonly string[], files: readonly string[]): void {
+  private updateWatches(folders: readonly string[], files: ReadonlySet<string>): void {
+    const read = new Set(folders);
     const wanted = new Set(folders);
     for (const p of this.options.paths) {
       const resolved = path.resolve(p);
-      if (files.includes(resolved) || !folders.includes(resolved)) wanted.add(path.dirname(resolved));
+      if (files.has(resolved) || !read.has(resolved)) wanted.add(path.dirname(resolved));
     }
     for (const [folder, watcher] of this.watchers) {
       if (wanted.has(folder)) continue;
@@ -166,11 +257,13 @@ export class FileSource {
     for (const folder of wanted) {
       if (this.watchers.has(folder)) continue;
       try {
-        const watcher = watch(folder, { persistent: false }, () => this.schedule());
+        const watcher = watch(folder, { persistent: false }, (_event, filename) =>
+          this.noteEvent(folder, filename),
+        );
         watcher.on('error', () => {
           watcher.close();
           this.watchers.delete(folder);
-          this.schedule();
+          this.scheduleFull();
         });
         this.watchers.set(folder, watcher);
       } catch {

@@ -3,6 +3,7 @@
  * `.json`; YAML files may hold many documents. Every problem names the file and, where there is
  * one, the document index, and never stops the other documents from loading.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -38,13 +39,31 @@ export interface LoadedFiles {
   readonly ignored: readonly IgnoredKind[];
 }
 
-/** Every manifest file under `paths`, sorted, so loading order (and duplicate handling) is stable. */
+/**
+ * Every manifest file under `paths`, sorted, so loading order (and duplicate handling) is stable.
+ *
+ * This runs on every rescan while watching, so folders are read with their entries' types: a
+ * regular file or a folder needs no `stat`, which with thousands of route files was most of a
+ * rescan. Links (followed, as `stat` does) and the paths named on the command line still get one.
+ */
 export async function listManifestFiles(
   paths: readonly string[],
 ): Promise<{ files: string[]; folders: string[]; problems: FileProblem[] }> {
   const files = new Set<string>();
   const folders = new Set<string>();
   const problems: FileProblem[] = [];
+  const walkFolder = async (folder: string): Promise<void> => {
+    folders.add(folder);
+    const children = await readdir(folder, { withFileTypes: true }).catch(() => [] as Dirent[]);
+    for (const child of children.sort(byName)) {
+      if (child.name.startsWith('.')) continue;
+      const entry = path.join(folder, child.name);
+      if (child.isDirectory()) await walkFolder(entry);
+      else if (child.isFile()) {
+        if (isManifestName(entry)) files.add(entry);
+      } else await walk(entry, false);
+    }
+  };
   const walk = async (entry: string, explicit: boolean): Promise<void> => {
     let info;
     try {
@@ -53,18 +72,20 @@ export async function listManifestFiles(
       if (explicit) problems.push({ file: entry, reason: describeFsError(error) });
       return;
     }
-    if (info.isDirectory()) {
-      folders.add(path.resolve(entry));
-      const children = await readdir(entry).catch(() => [] as string[]);
-      for (const child of children.sort()) {
-        if (!child.startsWith('.')) await walk(path.join(entry, child), false);
-      }
-    } else if (info.isFile() && (explicit || MANIFEST_EXTENSIONS.has(path.extname(entry).toLowerCase()))) {
-      files.add(path.resolve(entry));
-    }
+    if (info.isDirectory()) await walkFolder(path.resolve(entry));
+    else if (info.isFile() && (explicit || isManifestName(entry))) files.add(path.resolve(entry));
   };
   for (const p of paths) await walk(p, true);
   return { files: [...files].sort(), folders: [...folders].sort(), problems };
+}
+
+function isManifestName(file: string): boolean {
+  return MANIFEST_EXTENSIONS.has(path.extname(file).toLowerCase());
+}
+
+/** The order `string[].sort()` gives names (UTF-16 code units), which the walk always used. */
+function byName(a: Dirent, b: Dirent): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 export async function parseManifestFile(file: string): Promise<ParsedFile> {

@@ -1,5 +1,61 @@
 import { expect } from 'chai';
-import { mergeParsed, parseManifestText } from '../../../operator/sources/files.js';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { listManifestFiles, mergeParsed, parseManifestText } from '../../../operator/sources/files.js';
+
+describe('files source: listing', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'gp-files-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('walks folders and links to folders and files, skipping dotfiles and other extensions', async () => {
+    const at = (...parts: string[]): string => path.join(root, ...parts);
+    await mkdir(at('m', 'b-sub', 'deeper'), { recursive: true });
+    await mkdir(at('m', '.hidden'));
+    await mkdir(at('linked'));
+    for (const file of ['a.yaml', 'C.JSON', 'z.yml', 'notes.txt', '.a.yaml.swp', 'b-sub/x.yaml'])
+      await writeFile(at('m', file), '');
+    await writeFile(at('m', 'b-sub', 'deeper', 'y.json'), '');
+    await writeFile(at('m', '.hidden', 'h.yaml'), '');
+    await writeFile(at('linked', 'l.yaml'), '');
+    await writeFile(at('plain.txt'), '');
+    await symlink(at('linked'), at('m', 'link-dir'));
+    await symlink(at('linked', 'l.yaml'), at('m', 'link-file.yaml'));
+    await symlink(at('nowhere.yaml'), at('m', 'dangling.yaml'));
+
+    const listed = await listManifestFiles([at('m'), at('plain.txt'), at('missing')]);
+    expect(listed.files).to.deep.equal(
+      [
+        'm/C.JSON',
+        'm/a.yaml',
+        'm/b-sub/deeper/y.json',
+        'm/b-sub/x.yaml',
+        'm/link-dir/l.yaml',
+        'm/link-file.yaml',
+        'm/z.yml',
+        'plain.txt',
+      ].map((file) => at(file)),
+    );
+    expect(listed.folders).to.deep.equal(
+      ['m', 'm/b-sub', 'm/b-sub/deeper', 'm/link-dir'].map((folder) => at(folder)),
+    );
+    expect(listed.problems).to.deep.equal([{ file: at('missing'), reason: 'no such file or folder' }]);
+  });
+
+  it('resolves relative paths', async () => {
+    await writeFile(path.join(root, 'a.yaml'), '');
+    const listed = await listManifestFiles([path.relative(process.cwd(), root)]);
+    expect(listed.files).to.deep.equal([path.join(root, 'a.yaml')]);
+    expect(listed.folders).to.deep.equal([root]);
+  });
+});
 
 describe('files source: parsing', () => {
   it('reads every document of a multi-document file, skipping empty ones', () => {
