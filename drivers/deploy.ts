@@ -70,22 +70,23 @@ export async function waitForServedHash(
   }
 }
 
+/** The folders of content-addressed files: certificates, and HAProxy's route maps. */
+export const CONTENT_FOLDERS = ['certs', 'maps'] as const;
+
 /**
- * Remove content-addressed files (certificates) that the configuration now serving no longer
- * lists. Call only once the proxy confirmed it serves `config`: until then the previous
+ * Remove content-addressed files (certificates, maps) that the configuration now serving no
+ * longer lists. Call only once the proxy confirmed it serves `config`: until then the previous
  * configuration may still read them.
  */
-export async function pruneFiles(
-  config: RenderedConfig,
-  runtimeDir: string,
-  folder = 'certs',
-): Promise<void> {
+export async function pruneFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
   const keep = new Set(config.files.map((file) => file.path));
-  const entries = await readdir(path.join(runtimeDir, folder)).catch(() => [] as string[]);
-  await Promise.all(
-    entries
-      .map((name) => `${folder}/${name}`)
-      .filter((file) => !keep.has(file))
-      .map((file) => rm(path.join(runtimeDir, file), { force: true })),
-  );
+  for (const folder of CONTENT_FOLDERS) {
+    const entries = await readdir(path.join(runtimeDir, folder)).catch(() => [] as string[]);
+    await Promise.all(
+      entries
+        .map((name) => `${folder}/${name}`)
+        .filter((file) => !keep.has(file))
+        .map((file) => rm(path.join(runtimeDir, file), { force: true })),
+    );
+  }
 }

@@ -122,13 +122,16 @@ function change(verb: HeaderChangeView['verb'], name: string, value: string | un
 }
 
 export function dispatchView(label: RuleLabel, rule: RouteRule): DispatchView {
+  return { ...label, shares: ruleShares(rule) };
+}
+
+function ruleShares(rule: RouteRule): ShareView[] {
   const backends = rule.action.kind === 'forward' ? positiveShares(rule.action.backends) : [];
   // The model promises a positive total; if it ever is not, answer 500 like an unresolved ref
   // rather than fall through to HAProxy's "no backend" 503.
-  if (backends.length === 0)
-    return { ...label, shares: [{ backend: INVALID_BACKEND, hasPick: false, below: 0 }] };
+  if (backends.length === 0) return [{ backend: INVALID_BACKEND, hasPick: false, below: 0 }];
   let below = 0;
-  const shares = backends.map((backend) => {
+  return backends.map((backend) => {
     below += backend.weight;
     // use_backend lines are tried in order: draws below the running sum go to this share.
     return {
@@ -137,7 +140,19 @@ export function dispatchView(label: RuleLabel, rule: RouteRule): DispatchView {
       below,
     };
   });
-  return { ...label, shares };
+}
+
+/**
+ * The one backend of a rule whose action reads nothing else: no draw, no header change, no
+ * answer of its own. Undefined for any other rule.
+ */
+export function plainForwardBackend(rule: RouteRule): string | undefined {
+  const { action } = rule;
+  if (action.kind !== 'forward') return undefined;
+  const changes = [action.requestHeaders, action.responseHeaders];
+  if (changes.some((c) => c.set.length + c.add.length + c.remove.length > 0)) return undefined;
+  const shares = ruleShares(rule);
+  return shares.length === 1 && !shares[0]!.hasPick ? shares[0]!.backend : undefined;
 }
 
 /** Weight 0 means "no traffic": such a backend gets no line at all. */

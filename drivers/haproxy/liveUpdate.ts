@@ -1,9 +1,17 @@
 /**
- * Endpoint changes without a reload (Driver.applyLive): when a model differs from the one the
- * proxy serves only in the endpoints of its upstreams, the running proxy's server slots
- * (slots.ts) are re-pointed through the runtime API (runtimeApi.ts), then the status endpoint's
- * hash variable is set to the new configuration's hash. A reload costs every request in flight
- * a listen-backlog wait and re-parses everything; this costs a few commands on one socket.
+ * Changes without a reload (Driver.applyLive): when a model differs from the one the proxy
+ * serves only in the endpoints of its upstreams and in the rules of mapped virtual hosts
+ * (maps.ts), the running proxy's server slots (slots.ts) are re-pointed and its route maps
+ * edited through the runtime API (runtimeApi.ts), then the status endpoint's hash variable is
+ * set to the new configuration's hash. A reload costs every request in flight a listen-backlog
+ * wait and re-parses everything; this costs a few commands on one socket.
+ *
+ * Routes: a mapped host added, changed or removed is a difference in the entries of its port's
+ * maps, applied with `add map`, `set map` and `del map` on the map the running proxy loaded
+ * (found with `show map`, named by its content at the last load). Additions and changes go
+ * first, removals last, so that a key moving from the exact map to the prefix map is never
+ * missing from both. A new backend is not something HAProxy 2.6 can add at run time: a route to
+ * a Service no other route uses yet, like any change to the other hosts, takes a reload.
  *
  * What the running proxy has is read from it (`show servers state` and `show servers conn` of
  * each changed backend), not remembered: its slots are those of the configuration it last
@@ -38,14 +46,36 @@
 import net from 'node:net';
 import type { Endpoint, GatewayModel, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget } from '../driver.js';
+import { isMapOf, portMaps, type MapEntry } from './maps.js';
 import { configHash } from './render.js';
 import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } from './runtimeApi.js';
 
-/** Whether `next` differs from `served` in nothing but the endpoints of the same upstreams. */
-export function onlyEndpointsDiffer(served: GatewayModel, next: GatewayModel): boolean {
-  const withoutEndpoints = (model: GatewayModel): string =>
-    JSON.stringify({ ...model, upstreams: model.upstreams.map((u) => ({ ...u, endpoints: [] })) });
-  return withoutEndpoints(served) === withoutEndpoints(next);
+/**
+ * Whether `next` differs from `served` in nothing but what the runtime API can change: the
+ * endpoints of the same upstreams, and the mapped hosts of ports that use maps.
+ */
+export function liveDifferenceOnly(served: GatewayModel, next: GatewayModel): boolean {
+  return reloadShape(served) === reloadShape(next);
+}
+
+/** A model without what a live update can change, as text; kept per model, which is immutable. */
+const shapes = new WeakMap<GatewayModel, string>();
+
+function reloadShape(model: GatewayModel): string {
+  let shape = shapes.get(model);
+  if (shape === undefined) {
+    shape = JSON.stringify({
+      ...model,
+      upstreams: model.upstreams.map((u) => ({ ...u, endpoints: [] })),
+      ports: model.ports.map((port) => {
+        const maps = portMaps(port);
+        if (!maps) return port;
+        return { ...port, virtualHosts: port.virtualHosts.filter((_, i) => !maps.hosts.has(i)), maps: true };
+      }),
+    });
+    shapes.set(model, shape);
+  }
+  return shape;
 }
 
 /** The upstreams of `next` whose endpoints are not those of the same upstream in `served`. */
@@ -112,26 +142,83 @@ export async function applyLiveHaproxy(
   next: GatewayModel,
   target: RenderTarget,
 ): Promise<boolean> {
-  if (!onlyEndpointsDiffer(served, next)) return false;
+  if (!liveDifferenceOnly(served, next)) return false;
   const changed = changedUpstreams(served, next);
   for (const upstream of changed) checkEndpoints(upstream);
   const socket = adminSocketPath(target.runtimeDir);
-  const live = await readBackends(socket, changed);
-  const commands: string[] = [];
-  for (const upstream of changed) {
-    commands.push(...planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints));
+  if (changed.length > 0) {
+    const live = await readBackends(socket, changed);
+    const commands: string[] = [];
+    for (const upstream of changed) {
+      commands.push(...planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints));
+    }
+    if (commands.length > 0) {
+      // The read-back rides the same session, after the changes.
+      const answers = await runtimeCommands(socket, [...commands, ...showCommands(changed)]);
+      commands.forEach((command, index) => checkAnswer(command, answers[index]!));
+      checkServing(changed, liveServers(changed, answers.slice(commands.length)));
+    }
   }
-  if (commands.length > 0) {
-    // The read-back rides the same session, after the changes.
-    const answers = await runtimeCommands(socket, [...commands, ...showCommands(changed)]);
-    commands.forEach((command, index) => checkAnswer(command, answers[index]!));
-    checkServing(changed, liveServers(changed, answers.slice(commands.length)));
-  }
+  await updateMaps(socket, served, next);
   const hash = configHash(next, target);
   const setHash = ['experimental-mode on', `set var proc.gateplane_hash str(${hash})`];
   const answers = await runtimeCommands(socket, setHash);
   setHash.forEach((command, index) => checkAnswer(command, answers[index]!));
   return true;
+}
+
+/** Edit the loaded route maps of every port whose mapped hosts changed. */
+async function updateMaps(socket: string, served: GatewayModel, next: GatewayModel): Promise<void> {
+  const before = new Map(served.ports.map((port) => [port.port, portMaps(port)]));
+  const edits: { frontend: string; kind: MapKind; commands: (map: string) => string[] }[] = [];
+  for (const port of next.ports) {
+    const after = portMaps(port);
+    const previous = before.get(port.port);
+    if (!after || !previous) continue;
+    const frontend = `http-${port.port}`;
+    for (const kind of MAP_KINDS) {
+      const plan = planMap(previous[kind], after[kind]);
+      if (plan.length > 0) edits.push({ frontend, kind, commands: (map) => plan.map((c) => c(map)) });
+    }
+  }
+  if (edits.length === 0) return;
+  const [listing] = await runtimeCommands(socket, ['show map']);
+  const loaded = loadedMaps(listing!);
+  const commands = edits.flatMap(({ frontend, kind, commands: build }) => {
+    const map = loaded.find((m) => isMapOf(m.file, frontend, kind));
+    if (!map) throw new Error(`haproxy has no ${kind} map of ${frontend} loaded: ${listing!.trim()}`);
+    return build(`#${map.id}`);
+  });
+  const answers = await runtimeCommands(socket, commands);
+  commands.forEach((command, index) => checkAnswer(command, answers[index]!));
+}
+
+type MapKind = 'exact' | 'prefix';
+const MAP_KINDS: readonly MapKind[] = ['exact', 'prefix'];
+
+/** The commands, for a map reference still to fill in, that turn `before` into `after`. */
+export function planMap(
+  before: readonly MapEntry[],
+  after: readonly MapEntry[],
+): ((map: string) => string)[] {
+  const old = new Map(before.map((e) => [e.key, e.backend]));
+  const wanted = new Set(after.map((e) => e.key));
+  const adds: ((map: string) => string)[] = [];
+  const sets: ((map: string) => string)[] = [];
+  for (const { key, backend } of after) {
+    const was = old.get(key);
+    if (was === undefined) adds.push((map) => `add map ${map} ${key} ${backend}`);
+    else if (was !== backend) sets.push((map) => `set map ${map} ${key} ${backend}`);
+  }
+  const dels = before
+    .filter((e) => !wanted.has(e.key))
+    .map((e) => (map: string) => `del map ${map} ${e.key}`);
+  return [...adds, ...sets, ...dels];
+}
+
+/** `show map` without argument: `<id> (<file>) <description>` per loaded map. */
+export function loadedMaps(listing: string): { id: number; file: string }[] {
+  return [...listing.matchAll(/^(\d+) \((.*?)\) /gm)].map((m) => ({ id: Number(m[1]), file: m[2]! }));
 }
 
 async function readBackends(
@@ -178,7 +265,7 @@ function checkAnswer(command: string, answer: string): void {
     : /^add server /.test(command)
       ? answer === 'New server registered.'
       : answer === '';
-  if (!ok) throw new Error(`haproxy refused \`${command}\`: ${answer.trim()}`);
+  if (!ok) throw new Error(`haproxy refused \`${command}\`: ${answer.trim() || '(no answer)'}`);
 }
 
 /**

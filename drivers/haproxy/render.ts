@@ -1,5 +1,5 @@
 /**
- * model → haproxy.cfg and one file per certificate. Pure: no clock, no randomness, no I/O after module load, so the same
+ * model → haproxy.cfg, the route maps of its ports (maps.ts) and one file per certificate. Pure: no clock, no randomness, no I/O after module load, so the same
  * model and target give the same bytes and the same hash.
  */
 import { readFileSync } from 'node:fs';
@@ -55,7 +55,8 @@ export function configHash(model: GatewayModel, target: RenderTarget): string {
 export function renderHaproxy(model: GatewayModel, target: RenderTarget): RenderedConfig {
   const hash = configHash(model, target);
   try {
-    const content = mainTemplate(buildView(model, target, hash));
+    const view = buildView(model, target, hash);
+    const content = mainTemplate(view);
     // Certificates are named by their content (deploy.ts): writing one never changes what serves.
     const certificates = model.certificates.map((certificate) => ({
       path: certificateFile(certificate.id),
@@ -65,7 +66,7 @@ export function renderHaproxy(model: GatewayModel, target: RenderTarget): Render
     return {
       driver: 'haproxy',
       main: MAIN_FILE,
-      files: [{ path: MAIN_FILE, content }, ...certificates],
+      files: [{ path: MAIN_FILE, content }, ...view.mapFiles, ...certificates],
       hash,
     };
   } catch (cause) {

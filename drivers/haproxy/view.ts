@@ -29,11 +29,13 @@
  * - a direct port with one virtual host and at most one rule line, or the catch-all `*`: no
  *   `txn.host`; the Host expression is read in the one condition that needs it.
  *
- * FIXME: every request walks every selection line of its port, and every use_backend line up
- * to its own: cost grows linearly with the number of rules (measured on one thread: ~100k
- * requests/s with 10 rules, ~4k with 1,000, ~250 with 10,000). A map-based fast path (exact
- * hosts with map_str, one lookup per virtual host for plain path rules, `use_backend
- * %[var(txn.rule),map(...)]`) would make it constant where the rule order allows.
+ * Hosts that fit maps (maps.ts: exact hostname, rules that match a path only and forward) skip
+ * all of the above on ports with several virtual hosts: before step 2, `txn.mapped` = the backend
+ * found by two map lookups, which a first `use_backend` takes; the virtual host lines of the
+ * other hosts do not run for such a request. Rule lines remain for the other hosts: every
+ * request walks every selection line of its port, and every use_backend line up to its own, so
+ * their cost grows linearly with their number (measured on one thread: ~100k requests/s with 10
+ * rules, ~4k with 1,000, ~250 with 10,000), where a mapped host's costs the same with 1 or 3,000.
  */
 import net from 'node:net';
 import type {
@@ -50,9 +52,11 @@ import {
   actionView,
   dispatchView,
   hasSteps,
+  plainForwardBackend,
   type ActionView,
   type DispatchView,
 } from './actions.js';
+import { NO_ROUTE_BACKEND, mapFileContent, mapFilePath, portMaps, type PortMaps } from './maps.js';
 import {
   Inputs,
   hostnameCondition,
@@ -61,7 +65,7 @@ import {
   type InputView,
   type SelectionView,
 } from './match.js';
-import { commentText } from './quote.js';
+import { commentText, sampleArg } from './quote.js';
 import { PLACEHOLDER_ADDRESS, PLACEHOLDER_PORT, slotCapacity, slotName } from './slots.js';
 import { tlsListener, type BindView, type TlsRouterView } from './tls.js';
 
@@ -80,9 +84,16 @@ export interface HaproxyView {
   readonly frontends: readonly FrontendView[];
   readonly backends: readonly BackendView[];
   readonly invalidBackend: string;
-  /** Whether some port is direct, and so sends unmatched requests to the 404 backend. */
+  /** Whether some port is direct or has maps, and so sends unmatched requests to the 404 backend. */
   readonly hasNoRouteBackend: boolean;
   readonly noRouteBackend: string;
+  /** The route maps of every port that has some (maps.ts), relative to the runtime directory. */
+  readonly mapFiles: readonly MapFileView[];
+}
+
+export interface MapFileView {
+  readonly path: string;
+  readonly content: string;
 }
 
 export interface GlobalView {
@@ -103,11 +114,19 @@ export interface FrontendView {
   /** Empty when the port has one virtual host (then rule lines test its hostname themselves). */
   readonly hosts: readonly HostView[];
   readonly inputs: readonly InputView[];
+  /** The port's map lookups, when some of its hosts are mapped (maps.ts). */
+  readonly maps: MapLookupView | undefined;
   /** Every rule is a plain forward: `rules` hold `use_backend` lines; no selection, action, dispatch. */
   readonly isDirect: boolean;
   readonly rules: readonly RuleLineView[];
   readonly actions: readonly ActionView[];
   readonly dispatches: readonly DispatchView[];
+}
+
+export interface MapLookupView {
+  /** user: sample expressions holding the map files' absolute paths. */
+  readonly exact: string;
+  readonly prefix: string;
 }
 
 /** One rule of one virtual host: a `set-var(txn.rule)` line, or in a direct port its `use_backend`. */
@@ -156,7 +175,8 @@ export interface ServerView {
 }
 
 export function buildView(model: GatewayModel, target: RenderTarget, hash: string): HaproxyView {
-  const ports = model.ports.map((port) => portView(port, target, model));
+  const mapFiles: MapFileView[] = [];
+  const ports = model.ports.map((port) => portView(port, target, model, mapFiles));
   return {
     gateway: commentText(formatName(model.gateway)),
     global: {
@@ -173,26 +193,16 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
     frontends: ports.map((port) => port.frontend),
     backends: model.upstreams.map(backendView),
     invalidBackend: INVALID_BACKEND,
-    hasNoRouteBackend: ports.some((port) => port.frontend.isDirect),
+    hasNoRouteBackend: ports.some((port) => port.frontend.isDirect || port.frontend.maps !== undefined),
     noRouteBackend: NO_ROUTE_BACKEND,
+    mapFiles,
   };
 }
 
-/** Answers 404 for a direct port's requests that no rule takes (no `_`: cannot be an upstream). */
-export const NO_ROUTE_BACKEND = 'no-route';
+export { NO_ROUTE_BACKEND };
 
 /** The Host header, lowercased, without a `:port` suffix: what `txn.host` holds (frontend.hbs). */
 const HOST_EXPRESSION = 'req.fhdr(host),lower,regsub(:[0-9]+$,)';
-
-/** A rule whose action reads nothing but its backend: no draw, no header change, no answer. */
-function isPlainForward(label: RuleLabel, rule: RouteRule): string | undefined {
-  const { action } = rule;
-  if (action.kind !== 'forward') return undefined;
-  const changes = [action.requestHeaders, action.responseHeaders];
-  if (changes.some((c) => c.set.length + c.add.length + c.remove.length > 0)) return undefined;
-  const { shares } = dispatchView(label, rule);
-  return shares.length === 1 && !shares[0]!.hasPick ? shares[0]!.backend : undefined;
-}
 
 /** HAProxy time syntax takes integers only; `hard-stop-after 0` would mean "no limit" to it. */
 function hardStopAfter(seconds: number): string {
@@ -204,17 +214,22 @@ function portView(
   port: HttpListenerPort,
   target: RenderTarget,
   model: GatewayModel,
+  mapFiles: MapFileView[],
 ): { frontend: FrontendView; router?: TlsRouterView } {
   const publicBind = `${hostForAddress(target.bindAddress)}:${port.port}`;
   const https = port.protocol === 'HTTPS';
   const tls = https ? tlsListener(port, target, model.certificates, publicBind) : undefined;
   const listener = { port: port.port, scheme: https ? 'https' : 'http' } as const;
+  const name = `${https ? 'https' : 'http'}-${port.port}`;
+  const maps = portMaps(port);
+  const mapped = maps?.hosts ?? new Set<number>();
   const inputs = new Inputs();
   const selections: SelectionView[] = [];
   // A route attached to several hostnames puts the same rule (same id, same action) in several
   // virtual hosts: select it from each, but declare its steps and dispatch once.
   const distinct = new Map<string, { label: RuleLabel; rule: RouteRule }>();
   port.virtualHosts.forEach((host, vhost) => {
+    if (mapped.has(vhost)) return;
     for (const rule of host.rules) {
       const known = distinct.get(rule.id);
       const label = known?.label ?? ruleLabel(rule);
@@ -223,22 +238,24 @@ function portView(
     }
   });
   const rules = [...distinct.values()];
-  const direct = new Map(rules.map(({ label, rule }) => [label.id, isPlainForward(label, rule)]));
+  const direct = new Map(rules.map(({ label, rule }) => [label.id, plainForwardBackend(rule)]));
   const isDirect = [...direct.values()].every((backend) => backend !== undefined);
   const { hasHostVariable, singleHost, ruleLines } = routingLines(port, selections, direct, isDirect);
   const frontend: FrontendView = {
-    name: `${https ? 'https' : 'http'}-${port.port}`,
+    name,
     port: port.port,
     binds: tls ? tls.binds : [{ address: publicBind, isTls: false, certFiles: [] }],
     hasHostVariable,
     hosts:
       singleHost !== undefined
         ? []
-        : port.virtualHosts.map((host, index) => {
+        : port.virtualHosts.flatMap((host, index) => {
+            if (mapped.has(index)) return [];
             const condition = hostnameCondition('var(txn.host)', host.hostname);
-            return { index, hostname: host.hostname, conditions: condition ? [condition] : [] };
+            return [{ index, hostname: host.hostname, conditions: condition ? [condition] : [] }];
           }),
     inputs: inputs.list(),
+    maps: maps ? mapLookups(name, maps, target, mapFiles) : undefined,
     isDirect,
     rules: ruleLines,
     actions: isDirect
@@ -251,6 +268,25 @@ function portView(
         ),
   };
   return tls ? { frontend, router: tls.router } : { frontend };
+}
+
+/** Add the port's map files to `files`; the lookups that read them. */
+function mapLookups(
+  frontend: string,
+  maps: PortMaps,
+  target: RenderTarget,
+  files: MapFileView[],
+): MapLookupView {
+  const file = (kind: 'exact' | 'prefix'): string => {
+    const content = mapFileContent(maps[kind]);
+    const relative = mapFilePath(frontend, kind, content);
+    files.push({ path: relative, content });
+    return sampleArg(`${target.runtimeDir}/${relative}`);
+  };
+  return {
+    exact: `var(txn.key),map_str(${file('exact')})`,
+    prefix: `var(txn.key),map_beg(${file('prefix')})`,
+  };
 }
 
 /** How a port's rule lines test the virtual host, and whether they need `txn.host` (top of file). */

@@ -4,9 +4,10 @@
  * the proxy's binary, commit, start or reload, and confirm through the status socket that the new
  * configuration serves. Until then the previous configuration keeps serving.
  *
- * A change the driver can make live (Driver.applyLive: HAProxy's endpoints) skips the reload: the
- * running proxy is updated first, so that traffic moves without waiting for the checker, and the
- * files are then validated and committed for the next (re)load.
+ * A change the driver can make live (Driver.applyLive: HAProxy's endpoints and mapped routes)
+ * skips the reload: the files are staged, the running proxy is updated, so that traffic moves
+ * without waiting for the checker, and the files are then validated and committed for the next
+ * (re)load.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -116,6 +117,10 @@ export class ProxyRuntime {
     const served = this.served;
     if (!this.process || this.driver !== driver || !driver.applyLive || !served) return false;
     if (this.rejected.length > 0 || JSON.stringify(served.target) !== JSON.stringify(target)) return false;
+    // The files first: a state folder that cannot take them (disk full, not writable) fails the
+    // update here, before traffic moves, and the previous configuration keeps serving. They are
+    // only the candidate until validated and committed below.
+    await stageFiles(next, dir);
     try {
       if (!(await driver.applyLive(served.model, model, target))) return false;
     } catch (error) {
@@ -123,26 +128,40 @@ export class ProxyRuntime {
       this.options.onLiveUpdateRefused?.(describeError(error));
       return false;
     }
-    if (!(await waitForServedHash(dir, next.hash, RELOAD_CONFIRM_MS))) {
-      throw new Error(
-        `${driver.name} did not report the live update as served within ${RELOAD_CONFIRM_MS} ms`,
-      );
-    }
-    // Traffic already moved. The files still describe the previous endpoints: what the proxy
-    // loads next time (a reload for another change, a restart) must be what serves now.
-    await stageFiles(next, dir);
-    const verdict = await driver.validate(next, dir);
-    if (!verdict.ok) {
-      throw new Error(
-        `${driver.name} serves an endpoint update live, but rejects it as a configuration file: ${verdict.message}`,
-      );
-    }
-    await commitFiles(next, dir);
-    await pruneFiles(next, dir);
+    await this.commitLive(driver, next);
     this.appliedHash = next.hash;
     this.markServed(model, target);
     this.lastError = undefined;
     return true;
+  }
+
+  /**
+   * After a live update: confirm the proxy answers the new hash, then validate and commit the
+   * staged files. Traffic already moved, but the committed files still describe the previous
+   * state, and what the proxy loads next time (a reload for another change, a restart) must be
+   * what serves now.
+   */
+  private async commitLive(driver: Driver, next: RenderedConfig): Promise<void> {
+    const { dir } = this.options;
+    try {
+      if (!(await waitForServedHash(dir, next.hash, RELOAD_CONFIRM_MS))) {
+        throw new Error(
+          `${driver.name} did not report the live update as served within ${RELOAD_CONFIRM_MS} ms`,
+        );
+      }
+      const verdict = await driver.validate(next, dir);
+      if (!verdict.ok) {
+        throw new Error(
+          `${driver.name} serves an update live, but rejects it as a configuration file: ${verdict.message}`,
+        );
+      }
+      await commitFiles(next, dir);
+      await pruneFiles(next, dir);
+    } catch (error) {
+      // What serves is no longer what `served` says: the next attempt must reload.
+      this.clearServed();
+      throw error;
+    }
   }
 
   private markServed(model: GatewayModel, target: RenderTarget): void {

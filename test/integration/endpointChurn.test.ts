@@ -134,8 +134,12 @@ describe('endpoint churn on haproxy', function () {
   const figures: string[] = [];
 
   const folder = (): string => gatewayFolder(run!.stateDir, GATEWAY);
-  const reloads = async (): Promise<number | undefined> =>
-    (await readMasterCounters(masterSocketPath(folder())))?.reloads;
+  // The master CLI does not answer for a moment after a start or reload: ask until it does.
+  const reloads = (): Promise<number> =>
+    waitFor(
+      'the master counters',
+      async () => (await readMasterCounters(masterSocketPath(folder())))?.reloads,
+    );
 
   /** Replace the EndpointSlice file the way tools do (write aside, rename over); when it happened. */
   async function writeSlice(indices: readonly number[]): Promise<number> {
@@ -206,7 +210,7 @@ describe('endpoint churn on haproxy', function () {
       expect(await once(false)).to.deep.equal({ pod: 'echo-1' });
     });
     const pid = await waitFor('the proxy pid', () => readMasterPid(folder()));
-    const first = await waitFor('the master counters', reloads);
+    const first = await reloads();
     traffic = new Traffic();
 
     await scaleTo([1, 2, 3, 4, 5], [1]);
@@ -221,7 +225,7 @@ describe('endpoint churn on haproxy', function () {
     expect(await reloads(), 'reloads of the master').to.equal(first);
     expect(await readMasterPid(folder())).to.equal(pid);
     figures.push(
-      `${sent} requests, ${traffic.failures().length} failed, ${(await reloads())! - first} reloads`,
+      `${sent} requests, ${traffic.failures().length} failed, ${(await reloads()) - first} reloads`,
     );
   });
 

@@ -41,8 +41,13 @@ function outputs(input: string): Record<string, string> {
           { ...model, driver },
           { bindAddress: assigned.address, runtimeDir },
         );
-        // Only the main file: the others are certificates, whose keys do not belong in golden files.
-        return config.files.filter((f) => f.path === config.main).map((f) => f.content);
+        // The main file and HAProxy's route maps, each under its name; certificates are left
+        // out, since their keys do not belong in golden files.
+        const main = config.files.filter((f) => f.path === config.main).map((f) => f.content);
+        const maps = config.files
+          .filter((f) => f.path.startsWith('maps/'))
+          .map((f) => `# ---- ${f.path}\n${f.content}`);
+        return [...main, ...maps];
       })
       .join('\n');
   }

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { GatewayModel } from '../../../operator/model/types.js';
 import type { ProxyProcess, RenderedConfig } from '../../../drivers/driver.js';
 import { commitFiles, readServedHash, stageFiles, waitForServedHash } from '../../../drivers/deploy.js';
+import { waitFor } from '../../support/standalone.js';
 import { haproxyDriver } from '../../../drivers/haproxy/index.js';
 import { readMasterCounters } from '../../../drivers/haproxy/masterCli.js';
 import { masterSocketPath } from '../../../drivers/haproxy/process.js';
@@ -67,7 +68,9 @@ describe('haproxy driver: endpoint changes without a reload', function () {
   const timings: string[] = [];
 
   const target = (): ReturnType<typeof f.target> => f.target(dir, ADDRESS);
-  const reloads = async (): Promise<number> => (await readMasterCounters(masterSocketPath(dir)))!.reloads;
+  // The master CLI does not answer for a moment after a start or reload: ask until it does.
+  const reloads = (): Promise<number> =>
+    waitFor('the master counters', async () => (await readMasterCounters(masterSocketPath(dir)))?.reloads);
 
   /** What the deployer does around a reload or after a live update: stage, validate, commit. */
   async function deploy(config: RenderedConfig): Promise<void> {

@@ -9,13 +9,16 @@ import {
   DYNAMIC_SERVER_OPTIONS,
   applyLiveHaproxy,
   changedUpstreams,
-  onlyEndpointsDiffer,
+  liveDifferenceOnly,
+  loadedMaps,
+  planMap,
   planBackend,
 } from '../../../../drivers/haproxy/liveUpdate.js';
 import type { LiveServer } from '../../../../drivers/haproxy/runtimeApi.js';
 import { slotCapacity } from '../../../../drivers/haproxy/slots.js';
 import {
   endpoint,
+  equals,
   exact,
   fixed,
   forward,
@@ -93,9 +96,74 @@ describe('haproxy driver: live endpoint updates', () => {
     ];
     for (const c of cases) {
       it(`${c.live ? 'applies' : 'reloads for'} ${c.name}`, () => {
-        expect(onlyEndpointsDiffer(served, c.next)).to.equal(c.live);
+        expect(liveDifferenceOnly(served, c.next)).to.equal(c.live);
       });
     }
+
+    describe('on a port whose hosts are mapped', () => {
+      const web = upstream('web', 80, eps(['10.0.0.1 80']));
+      const api = upstream('api', 80, eps(['10.0.0.2 80']));
+      const host = (name: string, ...rules: ReturnType<typeof rule>[]) => vhost(name, ...rules);
+      const plain = (route: string, to_: Upstream, path = prefix('/')) =>
+        rule(route, 0, path, forward(to(to_)));
+      const mapped = (...hosts: ReturnType<typeof vhost>[]) =>
+        gateway(
+          [port(8080, ...hosts)],
+          [api, web].sort((a, b) => (a.name < b.name ? -1 : 1)),
+        );
+      const served = mapped(host('a.example', plain('a', web)), host('b.example', plain('b', api)));
+      const cases: { name: string; next: GatewayModel; live: boolean }[] = [
+        {
+          name: 'a host added whose route forwards to an existing backend',
+          next: mapped(
+            host('a.example', plain('a', web)),
+            host('b.example', plain('b', api)),
+            host('c.example', plain('c', web, exact('/x'))),
+          ),
+          live: true,
+        },
+        {
+          name: 'a host removed',
+          next: mapped(host('a.example', plain('a', web)), host('b.example', plain('b', web))),
+          live: true,
+        },
+        {
+          name: 'a route moved to another existing backend',
+          next: mapped(host('a.example', plain('a', api)), host('b.example', plain('b', api))),
+          live: true,
+        },
+        {
+          name: 'a rule with a header condition',
+          next: mapped(
+            host(
+              'a.example',
+              rule('a', 0, { path: prefix('/'), headers: [equals('x', 'y')] }, forward(to(web))),
+            ),
+            host('b.example', plain('b', api)),
+          ),
+          live: false,
+        },
+        {
+          name: 'a wildcard host',
+          next: mapped(
+            host('a.example', plain('a', web)),
+            host('b.example', plain('b', api)),
+            host('*.example', plain('w', web)),
+          ),
+          live: false,
+        },
+        {
+          name: 'a port left with one host (no maps)',
+          next: mapped(host('a.example', plain('a', web))),
+          live: false,
+        },
+      ];
+      for (const c of cases) {
+        it(`${c.live ? 'applies' : 'reloads for'} ${c.name}`, () => {
+          expect(liveDifferenceOnly(served, c.next)).to.equal(c.live);
+        });
+      }
+    });
 
     it('touches only the upstreams whose endpoints changed', () => {
       const other = upstream('other', 80, eps(['10.0.1.1 80']));
@@ -121,6 +189,38 @@ describe('haproxy driver: live endpoint updates', () => {
         .to.be.instanceOf(Error)
         .with.property('message')
         .that.contains('/nonexistent/gateplane/admin.sock');
+    });
+  });
+
+  describe('which map commands a port gets', () => {
+    const entry = (key: string, backend: string) => ({ key, backend });
+    it('adds and changes entries before it deletes any', () => {
+      const plan = planMap(
+        [entry('a.example/', 'web'), entry('b.example/', 'web'), entry('c.example/', 'no-route')],
+        [entry('a.example/', 'api'), entry('c.example/', 'no-route'), entry('d.example/x/', 'web')],
+      ).map((command) => command('#3'));
+      expect(plan).to.deep.equal([
+        'add map #3 d.example/x/ web',
+        'set map #3 a.example/ api',
+        'del map #3 b.example/',
+      ]);
+    });
+
+    it('has nothing to say when the entries are the same', () => {
+      expect(planMap([entry('a.example/', 'web')], [entry('a.example/', 'web')])).to.deep.equal([]);
+    });
+
+    it('reads which maps the proxy loaded from `show map`', () => {
+      const listing = [
+        '# id (file) description',
+        "0 (/run/g/maps/http-80-exact-0123456789abcdef.map) pattern loaded from file '/run/g/maps/http-80-exact-0123456789abcdef.map' used by map at file '/run/g/haproxy.cfg' line 40. curr_ver=0 next_ver=0 entry_cnt=0",
+        "1 (/run/g/maps/http-80-prefix-fedcba9876543210.map) pattern loaded from file '/run/g/maps/http-80-prefix-fedcba9876543210.map' used by map at file '/run/g/haproxy.cfg' line 41. curr_ver=0 next_ver=0 entry_cnt=2",
+        '',
+      ].join('\n');
+      expect(loadedMaps(listing)).to.deep.equal([
+        { id: 0, file: '/run/g/maps/http-80-exact-0123456789abcdef.map' },
+        { id: 1, file: '/run/g/maps/http-80-prefix-fedcba9876543210.map' },
+      ]);
     });
   });
 
