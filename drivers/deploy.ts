@@ -8,7 +8,7 @@
  * writing it can never change what the running proxy reads; only `main` is staged under a
  * candidate name and swapped in by rename.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
@@ -24,10 +24,24 @@ export async function writeFileAtomic(target: string, content: string, mode = 0o
 
 /** Write every file of `config` into `runtimeDir`, the main file under its candidate name. */
 export async function stageFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
-  for (const file of config.files) {
-    const target = path.join(runtimeDir, file.path === config.main ? candidatePath(file.path) : file.path);
-    await writeFileAtomic(target, file.content, file.mode ?? 0o644);
-  }
+  // Side by side: every file is its own (temp file, rename) pair, and the live path of a
+  // driver waits for them before traffic moves.
+  await Promise.all(
+    config.files.map(async (file) => {
+      if (file.path === config.main) {
+        await writeFileAtomic(path.join(runtimeDir, candidatePath(file.path)), file.content, file.mode ?? 0o644);
+        return;
+      }
+      // Named by its content and only ever written whole (temp file, rename): a file already
+      // there under this name holds these bytes, so writing it again would change nothing.
+      const target = path.join(runtimeDir, file.path);
+      const present = await stat(target).then(
+        (info) => info.isFile() && info.size === Buffer.byteLength(file.content),
+        () => false,
+      );
+      if (!present) await writeFileAtomic(target, file.content, file.mode ?? 0o644);
+    }),
+  );
 }
 
 /** Make the staged candidate the configuration the proxy reads on its next (re)load. */

@@ -55,8 +55,9 @@ export const NO_ROUTE_BACKEND = 'no-route';
 const KEY_CHARACTERS = /^[A-Za-z0-9._~!$&()*+,=:@%/-]+$/;
 const EXACT_HOSTNAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
+/** A plain HTTP port with two or more virtual hosts that have rules (a catch-all may have none). */
 export function usesMaps(port: HttpListenerPort): boolean {
-  return port.protocol === 'HTTP' && port.virtualHosts.length >= 2;
+  return port.protocol === 'HTTP' && port.virtualHosts.filter((host) => host.rules.length > 0).length >= 2;
 }
 
 /** The port's maps, or undefined when it routes every host with rule lines. */

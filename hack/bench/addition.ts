@@ -3,9 +3,12 @@
  * probe its hostname every 5 ms until the first 200 and then 300 ms more, and split the time
  * between the controller's steps using its events:
  *
- *   write ─ inotify ─ scan (5 ms debounce, stat every file, parse the new one) ─ resolve ─
- *   coalescing window (20 ms) ─ render (twice: hash check, then render-to-validate) ─ stage ─
- *   validate (nginx -t / haproxy -c) ─ commit ─ reload ─ proxy serves ─ first 200
+ *   write ─ inotify ─ scan (5 ms debounce, stat and parse the new file) ─ resolve ─ render ─
+ *   stage ─ validate (nginx -t / haproxy -c) ─ commit ─ reload ─ proxy serves ─ first 200
+ *
+ * or, for a change HAProxy takes live (route maps, endpoints):
+ *
+ *   ... render ─ stage ─ runtime API commands ─ proxy serves ─ first 200 (validate, commit after)
  */
 import { now, sleep } from './clock.js';
 import type { Controller } from './controller.js';
@@ -24,7 +27,7 @@ export interface Phases {
   readonly notify?: number;
   /** inotify → resolve starts: debounce and the rescan of every file */
   readonly scan?: number;
-  /** resolve starts → first render: the resolve itself plus the 20 ms coalescing window */
+  /** resolve starts → first render: the resolve itself (standalone has no coalescing window) */
   readonly resolveAndCoalesce?: number;
   /** every render call of the change */
   readonly render?: number;
@@ -123,6 +126,20 @@ function gap(from: number | undefined, to: number | undefined): number | undefin
   return from === undefined || to === undefined ? undefined : Math.max(0, to - from);
 }
 
+type Span = { start?: number; end?: number };
+
+/** Rendered → validate starts, or, on the live path, rendered → the runtime commands start. */
+function stageGap(spans: {
+  lastRender: Span;
+  liveCheck: Span;
+  live: Span;
+  validate: Span;
+}): number | undefined {
+  const { lastRender, liveCheck, live, validate } = spans;
+  if (live.start !== undefined) return gap(lastRender.end, live.start);
+  return gap(Math.max(lastRender.end ?? -Infinity, liveCheck.end ?? -Infinity), validate.start);
+}
+
 function breakdown(
   events: readonly ControllerEvent[],
   t0: number,
@@ -138,18 +155,21 @@ function breakdown(
   const beforeValidate = renders.filter((r) => validate.start === undefined || r.t <= validate.start);
   const lastRender =
     beforeValidate.length > 0 ? span(beforeValidate, 'render', (e) => e === beforeValidate.at(-1)) : {};
+  // A live update stages the files before it tells the proxy, and validates and commits them
+  // after: those steps are not on the way to the first 200.
+  const isLive = live.start !== undefined;
   const phases: Phases = {
     notify: gap(t0, fs.start),
     scan: gap(fs.start, resolveStart.start),
     resolveAndCoalesce: gap(resolveStart.start, renders[0]?.t),
     render: renders.length > 0 ? renders.reduce((total, r) => total + (r.ms ?? 0), 0) : undefined,
     liveCheck: liveCheck.ms,
-    stage: gap(Math.max(lastRender.end ?? -Infinity, liveCheck.end ?? -Infinity), validate.start),
-    validate: validate.ms,
-    commit: gap(validate.end, reload.start),
+    stage: stageGap({ lastRender, liveCheck, live, validate }),
+    validate: isLive ? undefined : validate.ms,
+    commit: isLive ? undefined : gap(validate.end, reload.start),
     reload: reload.ms,
     applyLive: live.ms,
-    untilServed: gap(reload.end ?? live.start ?? validate.end, servedAt),
+    untilServed: gap(reload.end ?? live.end ?? validate.end, servedAt),
   };
   return {
     phases,

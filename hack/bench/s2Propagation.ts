@@ -47,7 +47,7 @@ const TARGET_P50_MS: Record<DriverName, number> = { haproxy: 20, nginx: 150 };
 /** What the propagation-floor note measured as the best a hand-written configuration can do. */
 const REACHABLE: Record<DriverName, string> = {
   haproxy:
-    '; every route change is a validate + reload here, and a HAProxy reload alone takes ≥ 56 ms at 3,000 routes (propagation-floor §4.1): ≤ 20 ms needs the runtime API (`add map`, `add server`: 1.4–1.6 ms there)',
+    '; a route to an existing Service on a host whose rules only match paths is a runtime map edit (no validate or reload before the first 200): what is left is the controller (file scan, full resolve, render, staging the files) and the probe interval',
   nginx: '',
 };
 
@@ -286,7 +286,7 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
     '',
     phaseTable(context, all),
     '',
-    '`notify`: rename → inotify event; `scan`: 5 ms debounce + the controller stats every file and parses the new one; `resolveAndCoalesce`: full resolve of the store + the 20 ms coalescing window; `render`: every render call of the change; `liveCheck`: the HAProxy driver checking whether the change can be applied live (it cannot: a new route needs a reload); `stage`: writing the candidate; `validate`: `nginx -t` / `haproxy -c`; `commit`: rename into place; `reload`: the reload call (nginx: SIGHUP; HAProxy: SIGUSR2 until the master reports the reload done, polled every 20 ms, so it can end after the first 200); `untilServed`: reload call returned → first 200.',
+    '`notify`: rename → inotify event; `scan`: 5 ms debounce + the controller stats the new file and parses it; `resolveAndCoalesce`: full resolve of the store (standalone has no coalescing window); `render`: every render call of the change; `liveCheck`: the HAProxy driver finding that the change cannot be applied live; `stage`: writing the candidate; `validate`: `nginx -t` / `haproxy -c`; `commit`: rename into place; `reload`: the reload call (nginx: SIGHUP; HAProxy: SIGUSR2 until the master reports the reload done, polled every 20 ms, so it can end after the first 200); `applyLive`: the HAProxy runtime map and server commands (validate and commit then follow, after traffic moved, and are not counted); `untilServed`: reload call or live update returned → first 200.',
   ].join('\n');
   const profiles = context.drivers.flatMap((driver) =>
     (all[driver] ?? []).flatMap((c) =>

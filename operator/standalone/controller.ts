@@ -72,9 +72,10 @@ export class StandaloneController {
     this.queue = new WorkQueue({
       reconciler: { reconcile: (key) => this.reconcile(key) },
       concurrency: 2,
-      // The files source already waits 5 ms for a burst of file events to settle; a longer window
-      // here would only add to every route's time to serve (benchmark S2).
-      coalesceMs: 5,
+      // The files source already waits 5 ms for a burst of file events to settle and hands the
+      // store one batch per scan; a window here would only add to every route's time to serve
+      // (benchmark S2). A change arriving during a reconcile still waits for it (one run per key).
+      coalesceMs: 0,
       onError: (key, error, attempt, retryInMs) =>
         log.error('Reconcile failed', { key, attempt, retryInMs, error: describeError(error) }),
     });
@@ -143,7 +144,9 @@ export class StandaloneController {
     const keys = new Set(this.resolved().gateways.map((g) => keyOf(g.gateway)));
     for (const key of this.runtimes.keys()) keys.add(key);
     for (const key of [...keys].sort()) this.queue.add(GATEWAY_PREFIX + key);
-    this.queue.add(STATUS_KEY);
+    // Each Gateway's reconcile queues the status when it ends: written beside the applies, its
+    // serialization (megabytes with thousands of routes) would hold up the change under way.
+    if (keys.size === 0) this.queue.add(STATUS_KEY);
   }
 
   private async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {

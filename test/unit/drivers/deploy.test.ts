@@ -40,4 +40,31 @@ describe('deploy: staging, committing and pruning files', () => {
     await pruneFiles(config('x', ['b']), dir);
     expect(await readdir(path.join(dir, 'certs'))).to.deep.equal(['b.pem']);
   });
+
+  it('writes a content-named file only when it is missing or not whole, and always the main file', async () => {
+    const dir = await tempDir('deploy');
+    await stageFiles(config('x', ['aa', 'bb']), dir);
+    const kept = await stat(path.join(dir, 'certs/aa.pem'));
+    // A file cut short under its content name (by hand, or a full disk before temp files).
+    await writeFile(path.join(dir, 'certs/bb.pem'), 'b');
+    await stageFiles(config('y', ['aa', 'bb']), dir);
+    expect((await stat(path.join(dir, 'certs/aa.pem'))).ino, 'left in place').to.equal(kept.ino);
+    expect(await readFile(path.join(dir, 'certs/bb.pem'), 'utf8')).to.equal('bb');
+    expect(await readFile(path.join(dir, 'nginx.conf.next'), 'utf8')).to.equal('y');
+  });
+
+  it('prunes route maps as it prunes certificates', async () => {
+    const dir = await tempDir('deploy');
+    const withMap = (name: string): RenderedConfig => ({
+      ...config('x', []),
+      files: [
+        { path: 'nginx.conf', content: 'x' },
+        { path: `maps/${name}.map`, content: name },
+      ],
+    });
+    await stageFiles(withMap('one'), dir);
+    await stageFiles(withMap('two'), dir);
+    await pruneFiles(withMap('two'), dir);
+    expect(await readdir(path.join(dir, 'maps'))).to.deep.equal(['two.map']);
+  });
 });
