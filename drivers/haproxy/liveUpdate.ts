@@ -11,7 +11,9 @@
  * (found with `show map`, named by its content at the last load). Additions and changes go
  * first, removals last, so that a key moving from the exact map to the prefix map is never
  * missing from both. A new backend is not something HAProxy 2.6 can add at run time: a route to
- * a Service no other route uses yet, like any change to the other hosts, takes a reload.
+ * a Service the running proxy has no backend for, like any change to the other hosts, takes a
+ * reload. A backend whose routes went away stays loaded until the next reload, so a route that
+ * returns to it (a canary flipped back and forth) does not.
  *
  * What the running proxy has is read from it (`show servers state` and `show servers conn` of
  * each changed backend), not remembered: its slots are those of the configuration it last
@@ -52,7 +54,8 @@ import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } fr
 
 /**
  * Whether `next` differs from `served` in nothing but what the runtime API can change: the
- * endpoints of the same upstreams, and the mapped hosts of ports that use maps.
+ * upstreams (their endpoints, and which of them exist, as long as the running proxy has a
+ * backend for each: see applyLiveHaproxy) and the mapped hosts of ports that use maps.
  */
 export function liveDifferenceOnly(served: GatewayModel, next: GatewayModel): boolean {
   return reloadShape(served) === reloadShape(next);
@@ -66,7 +69,7 @@ function reloadShape(model: GatewayModel): string {
   if (shape === undefined) {
     shape = JSON.stringify({
       ...model,
-      upstreams: model.upstreams.map((u) => ({ ...u, endpoints: [] })),
+      upstreams: [],
       ports: model.ports.map((port) => {
         const maps = portMaps(port);
         if (!maps) return port;
@@ -78,7 +81,11 @@ function reloadShape(model: GatewayModel): string {
   return shape;
 }
 
-/** The upstreams of `next` whose endpoints are not those of the same upstream in `served`. */
+/**
+ * The upstreams of `next` whose endpoints are not those of the same upstream in `served`, and
+ * those `served` does not have (a backend left from an earlier configuration holds whatever it
+ * held then).
+ */
 export function changedUpstreams(served: GatewayModel, next: GatewayModel): Upstream[] {
   const before = new Map(served.upstreams.map((u) => [u.name, JSON.stringify(u.endpoints)]));
   return next.upstreams.filter((u) => before.get(u.name) !== JSON.stringify(u.endpoints));
@@ -143,9 +150,10 @@ export async function applyLiveHaproxy(
   target: RenderTarget,
 ): Promise<boolean> {
   if (!liveDifferenceOnly(served, next)) return false;
+  const socket = adminSocketPath(target.runtimeDir);
+  if (!(await hasBackends(socket, served, next))) return false;
   const changed = changedUpstreams(served, next);
   for (const upstream of changed) checkEndpoints(upstream);
-  const socket = adminSocketPath(target.runtimeDir);
   if (changed.length > 0) {
     const live = await readBackends(socket, changed);
     const commands: string[] = [];
@@ -165,6 +173,20 @@ export async function applyLiveHaproxy(
   const answers = await runtimeCommands(socket, setHash);
   setHash.forEach((command, index) => checkAnswer(command, answers[index]!));
   return true;
+}
+
+/**
+ * Whether the running proxy has a backend for every upstream of `next`. HAProxy 2.6 cannot add
+ * one at run time, but a backend whose last route went away stays loaded, unused, until the next
+ * reload: a route that comes back to it (a canary flipped back and forth) needs no reload.
+ */
+async function hasBackends(socket: string, served: GatewayModel, next: GatewayModel): Promise<boolean> {
+  const known = new Set(served.upstreams.map((u) => u.name));
+  const others = next.upstreams.filter((u) => !known.has(u.name));
+  if (others.length === 0) return true;
+  const [listing] = await runtimeCommands(socket, ['show backend']);
+  const loaded = new Set(listing!.split('\n').map((line) => line.trim()));
+  return others.every((u) => loaded.has(u.name));
 }
 
 /** Edit the loaded route maps of every port whose mapped hosts changed. */

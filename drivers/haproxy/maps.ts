@@ -60,8 +60,20 @@ export function usesMaps(port: HttpListenerPort): boolean {
   return port.protocol === 'HTTP' && port.virtualHosts.filter((host) => host.rules.length > 0).length >= 2;
 }
 
+/** Computed once per port object (models are immutable): render and the live path both ask. */
+const cache = new WeakMap<HttpListenerPort, PortMaps | null>();
+
 /** The port's maps, or undefined when it routes every host with rule lines. */
 export function portMaps(port: HttpListenerPort): PortMaps | undefined {
+  let maps = cache.get(port);
+  if (maps === undefined) {
+    maps = buildPortMaps(port) ?? null;
+    cache.set(port, maps);
+  }
+  return maps ?? undefined;
+}
+
+function buildPortMaps(port: HttpListenerPort): PortMaps | undefined {
   if (!usesMaps(port)) return undefined;
   const exact = new Map<string, string>();
   const prefix = new Map<string, string>();

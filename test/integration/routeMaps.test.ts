@@ -20,8 +20,9 @@ import {
  * Route changes without a reload on HAProxy (drivers/haproxy/maps.ts, issue 6): under
  * `gateplane standalone --watch`, routes of exact hostnames that match paths and forward are
  * added, re-pointed and removed through the runtime API's maps. The master's reload counter and
- * pid stay the same, the precedence of exact paths and longest prefixes holds, and a route to a
- * Service no other route uses takes the one reload HAProxy 2.6 needs for a new backend.
+ * pid stay the same, the precedence of exact paths and longest prefixes holds, a route may
+ * return to a Service whose backend is still loaded, and a route to a Service the proxy has
+ * never had takes the one reload HAProxy 2.6 needs for a new backend.
  */
 const POOL = '127.0.62.0/24';
 /** The first address of the pool: the one Gateway gets it. */
@@ -178,6 +179,12 @@ describe('route changes through HAProxy maps, without a reload', function () {
       ['a.example', '/', 'pod-b'],
       ['c.example', '/api', 'pod-b'],
     ]);
+
+    // The last routes to svc-a go, then one comes back: its backend stayed loaded.
+    await writeRoute('r3.yaml', route('r3', 'c.example', [['PathPrefix', '/api', 'b']]));
+    await serves('with no route to svc-a', [['c.example', '/x', '404']]);
+    await writeRoute('r1.yaml', route('r1', 'a.example', [['PathPrefix', '/', 'a']]));
+    await serves('a route back to svc-a', [['a.example', '/', 'pod-a']]);
 
     expect(await reloads(), 'reloads of the master').to.equal(first);
     expect(await readMasterPid(folder()), 'master pid').to.equal(pid);

@@ -89,7 +89,7 @@ describe('haproxy driver: live endpoint updates', () => {
       { name: 'a new rule', next: model(['10.0.0.1 80'], { route: true }), live: false },
       { name: 'new proxy settings', next: model(['10.0.0.1 80'], { workers: 2 }), live: false },
       {
-        name: 'a new upstream, even with the same endpoints elsewhere',
+        name: 'a rule that now also sends traffic to another upstream',
         next: model(['10.0.0.1 80'], { other: upstream('other', 80, []) }),
         live: false,
       },
@@ -103,6 +103,7 @@ describe('haproxy driver: live endpoint updates', () => {
     describe('on a port whose hosts are mapped', () => {
       const web = upstream('web', 80, eps(['10.0.0.1 80']));
       const api = upstream('api', 80, eps(['10.0.0.2 80']));
+      const other = upstream('other', 80, eps(['10.0.0.3 80']));
       const host = (name: string, ...rules: ReturnType<typeof rule>[]) => vhost(name, ...rules);
       const plain = (route: string, to_: Upstream, path = prefix('/')) =>
         rule(route, 0, path, forward(to(to_)));
@@ -156,6 +157,22 @@ describe('haproxy driver: live endpoint updates', () => {
           name: 'a port left with one host (no maps)',
           next: mapped(host('a.example', plain('a', web))),
           live: false,
+        },
+        {
+          // Live only if the running proxy has its backend: applyLiveHaproxy asks it.
+          name: 'a route to an upstream the served model does not have',
+          next: gateway(
+            [
+              port(
+                8080,
+                host('a.example', plain('a', web)),
+                host('b.example', plain('b', api)),
+                host('c.example', plain('c', other)),
+              ),
+            ],
+            [api, other, web],
+          ),
+          live: true,
         },
       ];
       for (const c of cases) {
