@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriverName } from '../../operator/model/index.js';
 import { now, sleep } from './clock.js';
+import type { BenchContext } from './context.js';
 import type {
   ControllerArgs,
   ControllerCommand,
@@ -49,6 +50,22 @@ export class Controller {
     private readonly proxyCpus: string,
   ) {
     process.child.on('message', (message: ControllerEvent) => this.receive(message));
+  }
+
+  /** A scenario's controller: its manifests folder and work folder, the proxy on the run's CPUs. */
+  static forScenario(
+    context: BenchContext,
+    driver: DriverName,
+    folders: { readonly manifests: string; readonly dir: string },
+    heapSampling = false,
+  ): Promise<Controller> {
+    return Controller.start({
+      processes: context.processes,
+      driver,
+      ...folders,
+      proxyCpus: context.cpus.proxy,
+      ...(heapSampling ? { heapSampling } : {}),
+    });
   }
 
   static async start(options: ControllerStart): Promise<Controller> {

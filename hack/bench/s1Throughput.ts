@@ -119,13 +119,7 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
     `S1 ${driver}`,
     'starting gateplane, the hand-tuned baseline and the attribution variant',
   );
-  const controller = await Controller.start({
-    processes: context.processes,
-    driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-  });
+  const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
   const extra: Tracked[] = [];
   try {
     await controller.started();

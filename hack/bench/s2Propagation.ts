@@ -93,13 +93,7 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
     ...routesFiles(1, firstFill),
   ]);
   say(`starting gateplane with ${firstFill} routes`);
-  const controller = await Controller.start({
-    processes: context.processes,
-    driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-  });
+  const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
   const results: Checkpoint[] = [];
   try {
     await controller.started();

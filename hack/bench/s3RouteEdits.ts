@@ -74,13 +74,7 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
     ...routes,
   ]);
   say(`starting gateplane with ${ROUTES + 1} routes`);
-  const controller = await Controller.start({
-    processes: context.processes,
-    driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-  });
+  const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
   const runs: Run[] = [];
   try {
     await controller.started();

@@ -110,13 +110,7 @@ async function controllerBaseline(context: BenchContext, driver: DriverName): Pr
   const dir = await scratch(context, `s5-${driver}-0`);
   const folder = await ManifestFolder.create(dir);
   await folder.writeMany([{ name: 'gateway.yaml', content: gatewayManifests(driver, GATEWAY_ADDRESS) }]);
-  const controller = await Controller.start({
-    processes: context.processes,
-    driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-  });
+  const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
   try {
     await controller.started();
     await quiesce(controller, 1000);
@@ -135,14 +129,12 @@ async function measureSize(context: BenchContext, driver: DriverName, routes: nu
   );
   await folder.writeMany(manifests(driver, routes));
   const t0 = now();
-  const controller = await Controller.start({
-    processes: context.processes,
+  const controller = await Controller.forScenario(
+    context,
     driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-    heapSampling: context.profileDir !== undefined && routes === profileSize(context),
-  });
+    { manifests: folder.dir, dir },
+    context.profileDir !== undefined && routes === profileSize(context),
+  );
   let size: Omit<Size, 'offline'>;
   try {
     say(`${routes} routes: cold start`);

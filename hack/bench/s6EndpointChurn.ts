@@ -76,13 +76,7 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
     ...others,
   ]);
   say('starting gateplane');
-  const controller = await Controller.start({
-    processes: context.processes,
-    driver,
-    manifests: folder.dir,
-    dir,
-    proxyCpus: context.cpus.proxy,
-  });
+  const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
   const runs: Run[] = [];
   try {
     await controller.started();
