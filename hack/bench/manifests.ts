@@ -129,3 +129,15 @@ export class ManifestFolder {
 export function routeFile(index: number): string {
   return `route-${String(index).padStart(5, '0')}.yaml`;
 }
+
+/** The files of routes `from`..`to` (1-based, inclusive), route i to Service `serviceOf(i)`. */
+export function routeFiles(
+  from: number,
+  to: number,
+  serviceOf: (index: number) => string,
+): { name: string; content: string }[] {
+  const files = [];
+  for (let i = from; i <= to; i += 1)
+    files.push({ name: routeFile(i), content: routeManifest(`r${i}`, routeHost(i), serviceOf(i)) });
+  return files;
+}

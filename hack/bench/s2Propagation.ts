@@ -32,9 +32,8 @@ import {
   ManifestFolder,
   backendAddress,
   gatewayManifests,
-  routeFile,
+  routeFiles,
   routeHost,
-  routeManifest,
   serviceManifests,
 } from './manifests.js';
 import { profileMarkdown, withProfile, type ProfileSummary } from './cpuProfile.js';
@@ -74,10 +73,7 @@ function settings(context: BenchContext): { checkpoints: number[]; perRun: numbe
 }
 
 function routesFiles(from: number, to: number): { name: string; content: string }[] {
-  const files = [];
-  for (let i = from; i <= to; i += 1)
-    files.push({ name: routeFile(i), content: routeManifest(`r${i}`, routeHost(i), SERVICE) });
-  return files;
+  return routeFiles(from, to, () => SERVICE);
 }
 
 async function measureDriver(context: BenchContext, driver: DriverName): Promise<Checkpoint[]> {

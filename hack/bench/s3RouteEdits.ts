@@ -21,7 +21,7 @@ import {
   ManifestFolder,
   backendAddress,
   gatewayManifests,
-  routeFile,
+  routeFiles,
   routeHost,
   routeManifest,
   serviceManifests,
@@ -63,15 +63,12 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
   const say = (message: string): void => context.progress.say(`S3 ${driver}`, message);
   const dir = await scratch(context, `s3-${driver}`);
   const folder = await ManifestFolder.create(dir);
-  const routes = [];
-  for (let i = 1; i <= ROUTES; i += 1)
-    routes.push({ name: routeFile(i), content: routeManifest(`r${i}`, routeHost(i), 'svc-a') });
   await folder.writeMany([
     { name: 'gateway.yaml', content: gatewayManifests(driver, GATEWAY_ADDRESS) },
     { name: 'svc-a.yaml', content: serviceManifests('svc-a', [backendAddress(1)]) },
     { name: 'svc-b.yaml', content: serviceManifests('svc-b', [backendAddress(2)]) },
     { name: 'flip.yaml', content: routeManifest('flip', FLIP_HOST, 'svc-a') },
-    ...routes,
+    ...routeFiles(1, ROUTES, () => 'svc-a'),
   ]);
   say(`starting gateplane with ${ROUTES + 1} routes`);
   const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });

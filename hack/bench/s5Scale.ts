@@ -23,9 +23,8 @@ import {
   ManifestFolder,
   backendAddress,
   gatewayManifests,
-  routeFile,
+  routeFiles,
   routeHost,
-  routeManifest,
   serviceManifests,
 } from './manifests.js';
 import { MemorySampler, proxyMemory } from './memory.js';
@@ -44,9 +43,7 @@ function manifests(driver: DriverName, routes: number): { name: string; content:
   const files = [{ name: 'gateway.yaml', content: gatewayManifests(driver, GATEWAY_ADDRESS) }];
   for (let j = 0; j < services; j += 1)
     files.push({ name: `svc-${j}.yaml`, content: serviceManifests(`svc-${j}`, [backendAddress(1)]) });
-  for (let i = 1; i <= routes; i += 1)
-    files.push({ name: routeFile(i), content: routeManifest(`r${i}`, routeHost(i), serviceOf(i)) });
-  return files;
+  return [...files, ...routeFiles(1, routes, serviceOf)];
 }
 
 function profileSize(context: BenchContext): number {

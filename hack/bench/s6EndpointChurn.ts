@@ -21,8 +21,7 @@ import {
   ManifestFolder,
   backendAddress,
   gatewayManifests,
-  routeFile,
-  routeHost,
+  routeFiles,
   routeManifest,
   serviceManifests,
 } from './manifests.js';
@@ -65,15 +64,12 @@ async function measureDriver(context: BenchContext, driver: DriverName): Promise
   const transitionsPerRun = context.quick ? 4 : 6;
   const dir = await scratch(context, `s6-${driver}`);
   const folder = await ManifestFolder.create(dir);
-  const others = [];
-  for (let i = 1; i <= OTHER_ROUTES; i += 1)
-    others.push({ name: routeFile(i), content: routeManifest(`r${i}`, routeHost(i), 'other') });
   await folder.writeMany([
     { name: 'gateway.yaml', content: gatewayManifests(driver, GATEWAY_ADDRESS) },
     { name: 'other.yaml', content: serviceManifests('other', [backendAddress(1)]) },
     { name: 'churn-service.yaml', content: serviceManifests('churn', endpoints(1)) },
     { name: 'churn-route.yaml', content: routeManifest('churn', HOST, 'churn') },
-    ...others,
+    ...routeFiles(1, OTHER_ROUTES, () => 'other'),
   ]);
   say('starting gateplane');
   const controller = await Controller.forScenario(context, driver, { manifests: folder.dir, dir });
