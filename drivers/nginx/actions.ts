@@ -36,6 +36,9 @@ const NOTHING: ActionView = {
 
 export const respondView = (status: number): ActionView => ({ ...NOTHING, respond: { status } });
 
+/** `proxy_pass http://<target>` and nothing else: an upstream name or a variable naming one. */
+export const proxyPassView = (target: string): ActionView => ({ ...NOTHING, proxyPass: target });
+
 export interface ActionContext {
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly declarations: Declarations;

@@ -7,7 +7,10 @@
 import type { NginxExpression } from './quote.js';
 
 export interface MapEntry {
-  /** A map key as nginx reads it; ours always start with `~` (a regex, case-sensitive). */
+  /**
+   * A map key as nginx reads it: `~` and a regex (case-sensitive), or a hostname (hostMap.ts),
+   * which nginx compares case-insensitively.
+   */
   readonly key: string;
   readonly value: NginxExpression;
 }
@@ -41,7 +44,7 @@ export interface SplitView {
 }
 
 /** What each map kind computes; the prefix of its variables. */
-export type MapKind = 'cond' | 'arg' | 'pick' | 'path' | 'query';
+export type MapKind = 'cond' | 'arg' | 'pick' | 'path' | 'query' | 'host';
 
 /**
  * What the builders (conditions.ts, actions.ts, redirect.ts) may do with declarations. Declarations

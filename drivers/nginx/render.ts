@@ -22,6 +22,7 @@ import {
   type Parts,
   type Step,
 } from './fragments.js';
+import { hostMapServer, mappedHosts } from './hostMap.js';
 import { isExpression, literal, nginxComment, nginxQuote, nginxQuoteExpression } from './quote.js';
 import { hostServer, notFoundServer, type ServerView } from './servers.js';
 import { certificateFiles, serverCertificates } from './tls.js';
@@ -226,7 +227,9 @@ function assemble(
     const listen = hostPort(target.bindAddress, port.port);
     const portKey = JSON.stringify([listen, port.protocol, port.port]);
     const hostTexts: string[] = [];
+    const mapped = mappedHosts(port, upstreams);
     for (const host of port.virtualHosts) {
+      if (mapped.has(host)) continue;
       // Also checks that the host's certificates exist, as building the block would.
       const certificates = serverCertificates(port, host, tls);
       const key = `${portKey}${JSON.stringify(certificates)}${json.get(host)}`;
@@ -253,6 +256,12 @@ function assemble(
     const notFound = notFoundServer(port, listen, tls);
     if (notFound) servers.push(renderServer(notFound));
     servers.push(...hostTexts);
+    if (mapped.size > 0) {
+      // One map line per host: rebuilt every time, as cheap as looking a cached block up.
+      const declared = declarations.maps.length;
+      servers.push(renderServer(hostMapServer(port, mapped, listen, declarations)));
+      for (const map of declarations.maps.slice(declared)) blocks.maps.push(renderMap(map));
+    }
   }
   // Only now: a render that fails keeps the previous fragments for the next attempt.
   cache.servers = used.servers;

@@ -15,6 +15,7 @@
 import { formatName } from '../../operator/model/names.js';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
 import { actionView, respondView, type ActionContext, type ActionView } from './actions.js';
+import { hostMapServer, mappedHosts } from './hostMap.js';
 import { dispatchVariable, isConditional } from './conditions.js';
 import { planLocations, type PlannedLocation } from './locations.js';
 import { serverCertificates, type TlsContext } from './tls.js';
@@ -44,8 +45,8 @@ export interface ServerView {
   readonly listen: string;
   readonly ssl: boolean;
   readonly defaultServer: boolean;
-  /** null for the catch-all (it is the default server and needs no name). */
-  readonly serverName: string | null;
+  /** Empty for the catch-all (it is the default server and needs no name); several: hostMap.ts. */
+  readonly serverNames: readonly string[];
   /** Certificate files (chain and key in one) for `ssl_certificate` and `ssl_certificate_key`. */
   readonly certificates: readonly string[];
   /** The synthetic server for unknown hosts: answers 404 to everything, has no locations. */
@@ -110,7 +111,7 @@ export function hostServer(
     listen,
     ssl: port.protocol === 'HTTPS',
     defaultServer: host.hostname === '*',
-    serverName: serverName(host.hostname),
+    serverNames: serverName(host.hostname) === null ? [] : [host.hostname],
     certificates: serverCertificates(port, host, context.tls),
     notFound: false,
     locations: planned.map((location) => locationView(location, actions)),
@@ -134,7 +135,7 @@ export function notFoundServer(port: HttpListenerPort, listen: string, tls: TlsC
     listen,
     ssl: port.protocol === 'HTTPS',
     defaultServer: true,
-    serverName: null,
+    serverNames: [],
     certificates: serverCertificates(port, null, tls),
     notFound: true,
     locations: [],
@@ -143,7 +144,12 @@ export function notFoundServer(port: HttpListenerPort, listen: string, tls: TlsC
 }
 
 export function serversForPort(port: HttpListenerPort, listen: string, context: ServerContext): ServerView[] {
-  const servers = port.virtualHosts.map((host) => hostServer(port, host, listen, context));
+  const mapped = mappedHosts(port, context.upstreams);
+  const servers = port.virtualHosts
+    .filter((host) => !mapped.has(host))
+    .map((host) => hostServer(port, host, listen, context));
   const notFound = notFoundServer(port, listen, context.tls);
+  // After the hosts' own servers: render.ts builds and declares in this order too.
+  if (mapped.size > 0) servers.push(hostMapServer(port, mapped, listen, context.declarations));
   return notFound ? [notFound, ...servers] : servers;
 }

@@ -268,7 +268,8 @@ describe('nginx incremental rendering', () => {
         [
           port(
             8080,
-            names.map((name) => host(name, [rule('r', 0, prefix('/'), forwardWith({}, to(u.name)))])),
+            // `/a`, not `/`: hosts forwarding every path would share one server (hostMap.ts).
+            names.map((name) => host(name, [rule('r', 0, prefix('/a'), forwardWith({}, to(u.name)))])),
           ),
         ],
         [u],
@@ -282,5 +283,31 @@ describe('nginx incremental rendering', () => {
     for (let i = 0; i < 40; i++)
       renderNginx({ ...model, gateway: { namespace: 'default', name: `gw${i}` } }, target);
     expect(nginxCacheSize().gateways).to.equal(16);
+  });
+
+  it('renders hosts that share one server (hostMap.ts) as a full render does, as they come and go', () => {
+    clearNginxCache();
+    const a = upstream('a', 80, [['10.0.0.1', 80]]);
+    const b = upstream('b', 80, [['10.0.0.2', 80]]);
+    const plain = (name: string, to_: string) =>
+      host(name, [rule(name, 0, prefix('/'), forwardWith({}, to(to_)))]);
+    const target = { bindAddress: '127.0.0.1', runtimeDir: '/run/gp' };
+    const models = [
+      [plain('one.example.com', a.name), plain('two.example.com', b.name)],
+      [
+        plain('one.example.com', a.name),
+        plain('two.example.com', a.name),
+        plain('three.example.com', b.name),
+      ],
+      [plain('one.example.com', a.name)],
+      [plain('one.example.com', b.name), plain('two.example.com', b.name)],
+    ].map((hosts) => gatewayModel([port(8080, hosts)], [a, b]));
+    for (const model of models) {
+      const config = renderNginx(model, target);
+      expect(config).to.deep.equal(renderNginxUncached(model, target));
+      const main = config.files[0]!.content;
+      const names = model.ports[0]!.virtualHosts.length;
+      expect(main.includes('$gp_host_0'), `${names} plain hosts`).to.equal(names >= 2);
+    }
   });
 });
