@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startEcho, type EchoServer } from '../support/echo.js';
 import { request, type Reply } from '../support/http.js';
+import { GATEWAY_CLASS, gateway, podService } from '../support/manifests.js';
 import {
   eventually,
   proxyProcessesUnder,
@@ -24,20 +25,7 @@ const DRIVERS = [
 const PORT = 18492;
 const PODS = { a: '127.0.66.1', b: '127.0.66.2' } as const;
 
-const service = (name: keyof typeof PODS): string => `
----
-apiVersion: v1
-kind: Service
-metadata: { name: svc-${name}, namespace: default }
-spec: { ports: [{ name: http, port: 80, targetPort: 3000 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: svc-${name}-1, namespace: default, labels: { kubernetes.io/service-name: svc-${name} } }
-addressType: IPv4
-ports: [{ name: http, port: 3000 }]
-endpoints: [{ addresses: ["${PODS[name]}"], targetRef: { kind: Pod, name: pod-${name} } }]
-`;
+const service = (name: keyof typeof PODS): string => podService(`svc-${name}`, PODS[name], `pod-${name}`);
 
 const route = (
   name: string,
@@ -56,18 +44,8 @@ spec:
 `;
 
 const MANIFESTS = [
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: gateplane }
-spec: { controllerName: gateplane.io/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw, namespace: default }
-spec:
-  gatewayClassName: gateplane
-  listeners: [{ name: http, port: ${PORT}, protocol: HTTP }]
-`,
+  GATEWAY_CLASS,
+  gateway(`{ name: http, port: ${PORT}, protocol: HTTP }`),
   service('a'),
   service('b'),
   route('one', 'one.example.com, two.example.com', 'svc-a'),

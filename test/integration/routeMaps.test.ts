@@ -7,6 +7,7 @@ import { readMasterPid } from '../../operator/standalone/proxyRuntime.js';
 import { gatewayFolder } from '../../operator/standalone/stateDir.js';
 import { startEcho, type EchoServer } from '../support/echo.js';
 import { request, type Reply } from '../support/http.js';
+import { GATEWAY_CLASS, gateway, podService } from '../support/manifests.js';
 import {
   eventually,
   proxyProcessesUnder,
@@ -32,35 +33,10 @@ const GATEWAY = { namespace: 'default', name: 'gw' };
 const SERVICES = { a: '127.0.63.1', b: '127.0.63.2', c: '127.0.63.3' } as const;
 type ServiceName = keyof typeof SERVICES;
 
-const GATEWAY_MANIFESTS = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: gateplane }
-spec: { controllerName: gateplane.io/gateway-controller }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw, namespace: default }
-spec:
-  gatewayClassName: gateplane
-  listeners: [{ name: http, port: ${PORT}, protocol: HTTP }]
-`;
+const GATEWAY_MANIFESTS = GATEWAY_CLASS + gateway(`{ name: http, port: ${PORT}, protocol: HTTP }`);
 
 function service(name: ServiceName): string {
-  return `
----
-apiVersion: v1
-kind: Service
-metadata: { name: svc-${name}, namespace: default }
-spec: { ports: [{ name: http, port: 80, targetPort: 3000 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: svc-${name}-1, namespace: default, labels: { kubernetes.io/service-name: svc-${name} } }
-addressType: IPv4
-ports: [{ name: http, port: 3000 }]
-endpoints: [{ addresses: ["${SERVICES[name]}"], targetRef: { kind: Pod, name: pod-${name} } }]
-`;
+  return podService(`svc-${name}`, SERVICES[name], `pod-${name}`);
 }
 
 /** HTTPRoute `default/<name>` for `host`: one rule per `[path type, path, service]`. */

@@ -22,19 +22,24 @@ spec:
 
 /** Service `default/echo` (port 80) with one endpoint, `backend:3000`, named pod `echo-abc-1`. */
 export function echoService(backend: string): string {
+  return podService('echo', backend, 'echo-abc-1');
+}
+
+/** Service `default/<name>` (port 80) and its EndpointSlice: one endpoint, `address:3000`, pod `pod`. */
+export function podService(name: string, address: string, pod: string): string {
   return `
 ---
 apiVersion: v1
 kind: Service
-metadata: { name: echo, namespace: default }
+metadata: { name: ${name}, namespace: default }
 spec: { ports: [{ name: http, port: 80, targetPort: 3000 }] }
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: { name: echo-1, namespace: default, labels: { kubernetes.io/service-name: echo } }
+metadata: { name: ${name}-1, namespace: default, labels: { kubernetes.io/service-name: ${name} } }
 addressType: IPv4
 ports: [{ name: http, port: 3000 }]
-endpoints: [{ addresses: ["${backend}"], targetRef: { kind: Pod, name: echo-abc-1 } }]
+endpoints: [{ addresses: ["${address}"], targetRef: { kind: Pod, name: ${pod} } }]
 `;
 }
 
