@@ -36,6 +36,8 @@ export interface FileSourceOptions {
   readonly onProblems: (problems: readonly FileProblem[]) => void;
   /** Called once per kind that is not read. */
   readonly onIgnoredKind: (ignored: IgnoredKind) => void;
+  /** Called when a scan after the first fails; the next event or poll scans everything again. */
+  readonly onScanError?: (error: unknown) => void;
   /** Quiet time after an event before rescanning; small, since it adds to propagation time. */
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
@@ -123,8 +125,16 @@ export class FileSource {
     do {
       this.rescanAgain = false;
       this.scanning = this.scan();
-      await this.scanning;
-      this.scanning = undefined;
+      try {
+        await this.scanning;
+      } catch (error) {
+        // A scan that fails (a folder unreadable, a store listener throwing) must not end the
+        // watch: what it took is looked at again by the next one, which the poll brings.
+        this.pending.everything = true;
+        this.options.onScanError?.(error);
+      } finally {
+        this.scanning = undefined;
+      }
     } while (this.rescanAgain && !this.stopped);
   }
 

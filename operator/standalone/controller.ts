@@ -62,6 +62,10 @@ export class StandaloneController {
           log.warn('Input not loaded', { where, reason: p.reason });
         }
       },
+      onScanError: (error) =>
+        log.error('Reading the manifest files failed; retrying at the next change or poll', {
+          error: describeError(error),
+        }),
       onIgnoredKind: (ignored) =>
         log.warn('Kind not read by gateplane; ignored', {
           apiVersion: ignored.apiVersion,

@@ -105,6 +105,25 @@ describe('files source: watching', function () {
     return spec?.hostnames?.[0];
   };
 
+  it('keeps watching after a scan fails, reports it, and reads everything again next time', async () => {
+    await fixture.put('a.yaml', route('a', 'one.example'));
+    const errors: unknown[] = [];
+    await fixture.start({ onScanError: (error) => errors.push(error) });
+    // The store's listener throws once, as a bug downstream would.
+    let fail = true;
+    fixture.store.onChange(() => {
+      if (!fail) return;
+      fail = false;
+      throw new Error('listener failed');
+    });
+    await fixture.put('a.yaml', route('a', 'two.example'));
+    await eventually(() => errors.length === 1, 'the failure reported');
+    await fixture.put('b.yaml', route('b', 'three.example'));
+    await eventually(() => hostOf('b') === 'three.example', 'the next change read');
+    expect(hostOf('a')).to.equal('two.example');
+    expect(String(errors[0])).to.contain('listener failed');
+  });
+
   it('picks up one file renamed in among hundreds, and only its object reaches the store', async () => {
     for (let i = 1; i <= 300; i += 1)
       await writeFile(path.join(fixture.dir, routeFile(i)), route(`r${i}`, `r${i}.example`));
