@@ -5,20 +5,14 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseListenAddress } from '../listenAddress.js';
+
+export { parseListenAddress };
 
 export interface HealthServer {
   /** Where it listens; with port 0 in the address, the port the system picked. */
   readonly address: { readonly host: string; readonly port: number };
   close(): Promise<void>;
-}
-
-/** `:9901` (every interface), `127.0.0.1:9901`, `[::1]:9901`. */
-export function parseListenAddress(text: string): { host?: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[3]);
-  if (!match || port > 65_535) throw new Error(`${JSON.stringify(text)} is not a [host]:port address`);
-  const host = match[1] ?? match[2];
-  return { ...(host ? { host } : {}), port };
 }
 
 export async function startHealthServer(

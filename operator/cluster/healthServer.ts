@@ -6,23 +6,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { parseListenAddress } from '../listenAddress.js';
+
+export { parseListenAddress };
 
 export interface HealthServerOptions {
   /** `:9090`, `0.0.0.0:9090`, `127.0.0.1:0`, `[::1]:9090`. */
   readonly address: string;
   readonly registry: Registry;
   readonly ready: () => boolean;
-}
-
-/** Split `host:port`; an empty host listens on every interface. */
-export function parseListenAddress(address: string): { host: string | undefined; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
-  const port = Number(match?.[3]);
-  if (!match || !(port >= 0 && port <= 65535)) {
-    throw new Error(`${address} is not a listen address such as :9090 or 127.0.0.1:9090`);
-  }
-  const host = match[1] ?? match[2];
-  return { host: host === '' ? undefined : host, port };
 }
 
 export class HealthServer {
