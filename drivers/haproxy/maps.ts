@@ -28,9 +28,10 @@
  * file line and a runtime command line, neither of which can quote: a host whose key would hold
  * anything but the characters below keeps its rule lines.
  *
- * Only plain HTTP ports with at least two virtual hosts that have rules use maps: a lone host keeps its one
- * `use_backend` line, which costs less per request than building a key (S1 in hack/bench), and
- * an HTTPS port's hosts also choose certificates, which the runtime API cannot add.
+ * Only plain HTTP ports with at least two virtual hosts that have rules use maps: a lone host
+ * keeps its one `use_backend` line, which costs less per request than building a key (S1 in
+ * hack/bench), and an HTTPS port's hosts also choose certificates, which the runtime API cannot
+ * add.
  */
 import { createHash } from 'node:crypto';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
