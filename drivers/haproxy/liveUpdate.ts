@@ -48,9 +48,10 @@
 import net from 'node:net';
 import type { Endpoint, GatewayModel, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget } from '../driver.js';
-import { isMapOf, portMaps, type MapEntry } from './maps.js';
+import { frontendName, isMapOf, portMaps, type MapEntry } from './maps.js';
 import { configHash } from './render.js';
 import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } from './runtimeApi.js';
+import { hostForAddress } from './slots.js';
 
 /**
  * Whether `next` differs from `served` in nothing but what the runtime API can change: the
@@ -197,7 +198,7 @@ async function updateMaps(socket: string, served: GatewayModel, next: GatewayMod
     const after = portMaps(port);
     const previous = before.get(port.port);
     if (!after || !previous) continue;
-    const frontend = `http-${port.port}`;
+    const frontend = frontendName(port);
     for (const kind of MAP_KINDS) {
       const plan = planMap(previous[kind], after[kind]);
       if (plan.length > 0) edits.push({ frontend, kind, commands: (map) => plan.map((c) => c(map)) });
@@ -301,11 +302,6 @@ function checkEndpoints(upstream: Upstream): void {
     if (!ok)
       throw new Error(`internal: upstream ${upstream.name} endpoint ${JSON.stringify(address)}:${port}`);
   }
-}
-
-/** HAProxy reads `[::1]:80` as IPv6 address and port; a bare IPv6 address needs the brackets. */
-function hostForAddress(address: string): string {
-  return net.isIPv6(address) ? `[${address}]` : address;
 }
 
 /** One spelling per address, the one HAProxy prints: IPv6 compressed and lowercased. */

@@ -56,6 +56,11 @@ export const NO_ROUTE_BACKEND = 'no-route';
 const KEY_CHARACTERS = /^[A-Za-z0-9._~!$&()*+,=:@%/-]+$/;
 const EXACT_HOSTNAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
+/** The name of a listener port's HTTP frontend (the one that routes requests), `http-80`, `https-443`. */
+export function frontendName(port: HttpListenerPort): string {
+  return `${port.protocol === 'HTTPS' ? 'https' : 'http'}-${port.port}`;
+}
+
 /** A plain HTTP port with two or more virtual hosts that have rules (a catch-all may have none). */
 export function usesMaps(port: HttpListenerPort): boolean {
   return port.protocol === 'HTTP' && port.virtualHosts.filter((host) => host.rules.length > 0).length >= 2;

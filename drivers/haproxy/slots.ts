@@ -11,6 +11,7 @@
  * small Services, the common case, room to grow; a spare slot costs HAProxy a server struct and
  * a few hundred bytes per thread, and nothing per request.
  */
+import { isIPv6 } from 'node:net';
 
 /** Fewest slots a backend gets, endpoints or not. */
 export const MIN_SLOTS = 8;
@@ -24,6 +25,11 @@ export function slotCapacity(endpoints: number): number {
   let capacity = MIN_SLOTS;
   while (capacity < 2 * endpoints) capacity *= 2;
   return capacity;
+}
+
+/** HAProxy reads `[::1]:80` as IPv6 address and port; a bare IPv6 address needs the brackets. */
+export function hostForAddress(address: string): string {
+  return isIPv6(address) ? `[${address}]` : address;
 }
 
 /** Slot names are positions, not endpoints: a live update may put any endpoint in any slot. */

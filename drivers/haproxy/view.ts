@@ -56,7 +56,14 @@ import {
   type ActionView,
   type DispatchView,
 } from './actions.js';
-import { NO_ROUTE_BACKEND, mapFileContent, mapFilePath, portMaps, type PortMaps } from './maps.js';
+import {
+  NO_ROUTE_BACKEND,
+  frontendName,
+  mapFileContent,
+  mapFilePath,
+  portMaps,
+  type PortMaps,
+} from './maps.js';
 import {
   Inputs,
   hostnameCondition,
@@ -66,7 +73,7 @@ import {
   type SelectionView,
 } from './match.js';
 import { commentText, sampleArg } from './quote.js';
-import { PLACEHOLDER_ADDRESS, PLACEHOLDER_PORT, slotCapacity, slotName } from './slots.js';
+import { PLACEHOLDER_ADDRESS, PLACEHOLDER_PORT, hostForAddress, slotCapacity, slotName } from './slots.js';
 import { tlsListener, type BindView, type TlsRouterView } from './tls.js';
 
 // Our own proxy names (`invalid-backend`, `http-<port>`, `https-<port>`, `tls-<port>[-<n>]`,
@@ -199,8 +206,6 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
   };
 }
 
-export { NO_ROUTE_BACKEND };
-
 /** The Host header, lowercased, without a `:port` suffix: what `txn.host` holds (frontend.hbs). */
 const HOST_EXPRESSION = 'req.fhdr(host),lower,regsub(:[0-9]+$,)';
 
@@ -220,7 +225,7 @@ function portView(
   const https = port.protocol === 'HTTPS';
   const tls = https ? tlsListener(port, target, model.certificates, publicBind) : undefined;
   const listener = { port: port.port, scheme: https ? 'https' : 'http' } as const;
-  const name = `${https ? 'https' : 'http'}-${port.port}`;
+  const name = frontendName(port);
   const maps = portMaps(port);
   const mapped = maps?.hosts ?? new Set<number>();
   const inputs = new Inputs();
@@ -362,9 +367,4 @@ function serverSlots(upstream: Upstream): ServerView[] {
     }),
   );
   return [...endpoints, ...placeholders];
-}
-
-/** HAProxy reads `[::1]:80` as IPv6 address and port; a bare IPv6 address needs the brackets. */
-function hostForAddress(address: string): string {
-  return net.isIPv6(address) ? `[${address}]` : address;
 }

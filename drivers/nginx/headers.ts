@@ -35,7 +35,8 @@ export const DEFAULT_REQUEST_HEADERS: readonly HeaderLine[] = [
   { name: 'Connection', value: literal('') },
 ];
 
-const isEmpty = (modifier: HeaderModifier): boolean =>
+/** A header modifier that changes nothing. */
+export const isEmpty = (modifier: HeaderModifier): boolean =>
   modifier.set.length + modifier.add.length + modifier.remove.length === 0;
 
 /**

@@ -21,13 +21,14 @@
 import type { HttpListenerPort, RouteRule, Upstream, VirtualHost } from '../../operator/model/types.js';
 import { proxyPassView } from './actions.js';
 import type { DeclarationSink } from './declarations.js';
+import { isEmpty } from './headers.js';
 import { literal, variable } from './quote.js';
 import type { ServerView } from './servers.js';
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const MAP_PARAMETERS = new Set(['default', 'hostnames', 'include', 'volatile']);
 
-/** The upstream a host's one rule sends every request to, when that is all the host does. */
+/** The upstream a host's first rule sends every request to, when that rule takes them all. */
 function onlyUpstream(host: VirtualHost, upstreams: ReadonlyMap<string, Upstream>): string | undefined {
   if (!DNS_NAME.test(host.hostname) || MAP_PARAMETERS.has(host.hostname)) return undefined;
   // Rules come in precedence order: a first rule that takes every path leaves none to the others
@@ -36,8 +37,7 @@ function onlyUpstream(host: VirtualHost, upstreams: ReadonlyMap<string, Upstream
   if (!rule || !forwardsEverything(rule)) return undefined;
   if (rule.action.kind !== 'forward') return undefined;
   const { backends, requestHeaders, responseHeaders } = rule.action;
-  if ([requestHeaders, responseHeaders].some((c) => c.set.length + c.add.length + c.remove.length > 0))
-    return undefined;
+  if (!isEmpty(requestHeaders) || !isEmpty(responseHeaders)) return undefined;
   const positive = backends.filter((backend) => backend.weight > 0);
   const [only] = positive;
   if (positive.length !== 1 || only?.kind !== 'upstream') return undefined;
