@@ -29,7 +29,11 @@ export async function stageFiles(config: RenderedConfig, runtimeDir: string): Pr
   await Promise.all(
     config.files.map(async (file) => {
       if (file.path === config.main) {
-        await writeFileAtomic(path.join(runtimeDir, candidatePath(file.path)), file.content, file.mode ?? 0o644);
+        await writeFileAtomic(
+          path.join(runtimeDir, candidatePath(file.path)),
+          file.content,
+          file.mode ?? 0o644,
+        );
         return;
       }
       // Named by its content and only ever written whole (temp file, rename): a file already
