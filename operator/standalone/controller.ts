@@ -229,8 +229,7 @@ export class StandaloneController {
       const key = keyOf(gateway);
       const report = this.reports.get(key);
       if (!report) continue;
-      const current =
-        report.state.kind !== 'programmed' || this.runtimes.get(key)?.servedModel === JSON.stringify(model);
+      const current = report.state.kind !== 'programmed' || this.runtimes.get(key)?.serves(model) === true;
       reports.set(
         key,
         current

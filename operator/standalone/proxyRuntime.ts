@@ -50,7 +50,7 @@ export class ProxyRuntime {
   /** What the proxy was last confirmed to serve: what a live update starts from. */
   private served: { readonly model: GatewayModel; readonly target: RenderTarget } | undefined;
   /** JSON of the model the proxy serves, so status can tell whether it is the latest one. */
-  servedModel: string | undefined;
+  private servedModel: string | undefined;
   lastError: string | undefined;
 
   constructor(private readonly options: ProxyRuntimeOptions) {}
@@ -162,6 +162,15 @@ export class ProxyRuntime {
       this.clearServed();
       throw error;
     }
+  }
+
+  /**
+   * Whether the proxy serves `model`. The resolution hands out the same model object until the
+   * inputs change, so identity answers most calls without serializing thousands of routes.
+   */
+  serves(model: GatewayModel | undefined): boolean {
+    if (model !== undefined && this.served?.model === model) return true;
+    return this.servedModel === (model === undefined ? undefined : JSON.stringify(model));
   }
 
   private markServed(model: GatewayModel, target: RenderTarget): void {
