@@ -12,6 +12,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
+import { stillListening, type ProcessRef } from './procfs.js';
 
 /** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
 export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
@@ -83,6 +84,26 @@ export async function waitForServedHash(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if ((await readServedHash(runtimeDir)) === hash) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * `waitForServedHash`, and then until none of `retiring` (the workers of the previous
+ * configuration) accepts connections any more: while they do, a new connection may still meet
+ * the previous configuration even though the status endpoint already answers the new hash.
+ */
+export async function confirmServed(
+  runtimeDir: string,
+  hash: string,
+  retiring: readonly ProcessRef[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  if (!(await waitForServedHash(runtimeDir, hash, timeoutMs))) return false;
+  for (;;) {
+    if (stillListening(retiring).length === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -62,6 +62,12 @@ export interface ProxyProcess {
   readonly exited: Promise<ProxyExit>;
   /** Ask the master to load the committed configuration gracefully. */
   reload(): Promise<void>;
+  /**
+   * Resolves true once the status endpoint answers `hash` and none of the workers that ran
+   * before the last reload still accepts connections (they may still finish requests in flight):
+   * from then on every new connection meets `hash`. False when `timeoutMs` passes first.
+   */
+  confirm(hash: string, timeoutMs: number): Promise<boolean>;
   /** Graceful stop: finish in-flight requests for up to `graceMs`, then kill. Resolves once gone. */
   stop(graceMs: number): Promise<ProxyExit>;
   /** Everything the proxy wrote to stderr so far (bounded), for error messages. */

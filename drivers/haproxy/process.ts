@@ -14,9 +14,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { killProcessGroup, OWN_PROCESS_GROUP } from '../processGroup.js';
 import type { ProxyExit, ProxyProcess, RenderedConfig } from '../driver.js';
-import { waitForServedHash } from '../deploy.js';
+import { confirmServed, waitForServedHash } from '../deploy.js';
 import { readMasterCounters, type MasterCounters } from './masterCli.js';
-import { childrenOf, isRunning, killIfRunning, type ProcessRef } from './procfs.js';
+import { childrenOf, isRunning, killIfRunning, type ProcessRef } from '../procfs.js';
 
 const START_TIMEOUT_MS = 10_000;
 const RELOAD_TIMEOUT_MS = 10_000;
@@ -100,6 +100,8 @@ class HaproxyProcess implements ProxyProcess {
   readonly pid: number;
   readonly exited: Promise<ProxyExit>;
   private reloads: Promise<void> = Promise.resolve();
+  /** The workers that served before the last reload. */
+  private retiring: ProcessRef[] = [];
   private stopping: Promise<ProxyExit> | undefined;
 
   constructor(private readonly state: ProcessState) {
@@ -124,9 +126,18 @@ class HaproxyProcess implements ProxyProcess {
     return next;
   }
 
+  /**
+   * The master tells the old workers to stop once the new ones are ready: until each has handled
+   * that, both accept.
+   */
+  confirm(hash: string, timeoutMs: number): Promise<boolean> {
+    return confirmServed(this.state.runtimeDir, hash, this.retiring, timeoutMs);
+  }
+
   private async reloadOnce(): Promise<void> {
     if (this.stopping) throw new Error('haproxy is stopping');
     const before = await this.counters(() => true);
+    this.retiring = childrenOf(this.pid);
     process.kill(this.pid, 'SIGUSR2');
     const after = await this.counters((counters) => counters.reloads > before.reloads);
     if (after.failed > before.failed) {
@@ -164,8 +175,11 @@ class HaproxyProcess implements ProxyProcess {
     };
     const killAll = (): void => {
       collect();
-      for (const worker of workers.values()) killIfRunning(worker, 'SIGKILL');
+      // The master first: killed after its workers, it may see them die and exit on its own
+      // (code 137) before our signal lands, and the exit would not say the stop was forced.
+      // The workers, orphaned for a moment, are known by pid and start time: none escapes.
       if (running()) signal(this.pid, 'SIGKILL');
+      for (const worker of workers.values()) killIfRunning(worker, 'SIGKILL');
     };
     collect();
     if (running()) signal(this.pid, 'SIGUSR1');

@@ -2,11 +2,11 @@
  * Runs nginx in the foreground under our supervision: one master process, its workers, graceful
  * reload (SIGHUP) and graceful stop (SIGQUIT), with a forced end that leaves no worker behind.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { waitForServedHash } from '../deploy.js';
+import { confirmServed, waitForServedHash } from '../deploy.js';
+import { childrenOf, isRunning, killIfRunning, type ProcessRef } from '../procfs.js';
 import { killProcessGroup, OWN_PROCESS_GROUP } from '../processGroup.js';
 import { statusSocketPath, type ProxyExit, type ProxyProcess, type RenderedConfig } from '../driver.js';
 
@@ -24,36 +24,9 @@ const KILL_WAIT_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** `/proc/<pid>/stat` fields after the command name, which may itself hold spaces and parentheses. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether `pid` still runs. A zombie does not: once nginx's master is gone, an orphaned worker is
- * reaped by whoever adopts it, which in some containers is nobody.
- */
-export function isRunning(pid: number): boolean {
-  const state = statFields(pid)?.[0];
-  return state !== undefined && state !== 'Z' && state !== 'X';
-}
-
-/** Live children of `pid`: nginx's workers, including old ones still draining after a reload. */
-export function childPids(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((child) => statFields(child)?.[1] === String(pid) && isRunning(child));
-}
-
-async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+async function waitGone(workers: readonly ProcessRef[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(isRunning) && Date.now() < deadline) await sleep(20);
+  while (workers.some(isRunning) && Date.now() < deadline) await sleep(20);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -123,6 +96,7 @@ export async function startNginx(
     alive: () => running,
     tail: () => tail,
     subprocess,
+    runtimeDir,
   });
   const served = await Promise.race([
     waitForServedHash(runtimeDir, config.hash, options.startTimeoutMs),
@@ -142,19 +116,28 @@ interface Supervised {
   readonly alive: () => boolean;
   readonly tail: () => string;
   readonly subprocess: { kill(signal: NodeJS.Signals): boolean };
+  readonly runtimeDir: string;
 }
 
 function supervise(s: Supervised): ProxyProcess {
+  // The workers that served before the last reload: they keep accepting for a while after it.
+  let retiring: ProcessRef[] = [];
   return {
     pid: s.pid,
     exited: s.exited,
     stderrTail: s.tail,
     reload() {
       // A failed reload is not reported back through the signal (nginx logs it and keeps the old
-      // workers): callers validate first and then watch the status endpoint for the new hash.
+      // workers): callers validate first and then confirm the new hash.
       if (!s.alive()) return Promise.reject(new Error(`nginx ${s.pid} is not running`));
+      retiring = childrenOf(s.pid);
       signal(s.pid, 'SIGHUP');
       return Promise.resolve();
+    },
+    confirm(hash, timeoutMs) {
+      // The master starts the new workers, sleeps a fixed 100 ms, and only then tells the old
+      // ones to stop accepting.
+      return confirmServed(s.runtimeDir, hash, retiring, timeoutMs);
     },
     async stop(graceMs) {
       if (!s.alive()) return s.exited;
@@ -169,8 +152,8 @@ function supervise(s: Supervised): ProxyProcess {
       if (outcome !== 'timeout') return outcome;
       // Kill the workers first while the master, already quitting, reaps them and will not
       // respawn them; killing the master first would orphan them.
-      const workers = childPids(s.pid);
-      workers.forEach((worker) => signal(worker, 'SIGKILL'));
+      const workers = childrenOf(s.pid);
+      workers.forEach((worker) => killIfRunning(worker, 'SIGKILL'));
       await waitGone(workers, KILL_WAIT_MS);
       s.subprocess.kill('SIGKILL');
       const exit = await s.exited;

@@ -37,6 +37,7 @@ function instrumentProcess(proxy: ProxyProcess, driver: DriverName): ProxyProces
     exited: proxy.exited,
     stderrTail: () => proxy.stderrTail(),
     stop: (graceMs) => proxy.stop(graceMs),
+    confirm: (hash, timeoutMs) => proxy.confirm(hash, timeoutMs),
     async reload() {
       const start = now();
       await proxy.reload();

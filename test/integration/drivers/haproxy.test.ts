@@ -9,7 +9,7 @@ import http, { Agent } from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { ProxyProcess, RenderedConfig } from '../../../drivers/driver.js';
-import { commitFiles, readServedHash, stageFiles, waitForServedHash } from '../../../drivers/deploy.js';
+import { commitFiles, readServedHash, stageFiles } from '../../../drivers/deploy.js';
 import { haproxyDriver } from '../../../drivers/haproxy/index.js';
 import { removeDir, tempRuntimeDir } from '../../unit/drivers/haproxy/checker.js';
 import * as f from '../../unit/drivers/haproxy/fixtures.js';
@@ -275,7 +275,7 @@ describe('haproxy driver: a real proxy', function () {
       const second = haproxyDriver.render(scenarioModel(scenario, true), f.target(dir, ADDRESS));
       await deploy(second, dir);
       await proxy!.reload();
-      expect(await waitForServedHash(dir, second.hash, 10_000)).to.equal(true);
+      expect(await proxy!.confirm(second.hash, 10_000)).to.equal(true);
       expect(proxy!.pid).to.equal(pid);
       expect(await backendOf('/exact', 'other.test')).to.equal('a');
       // The new workers took over the TLS sockets between the SNI router and the HTTPS frontend.

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import type { GatewayModel } from '../../../operator/model/types.js';
 import type { ProxyProcess, RenderedConfig } from '../../../drivers/driver.js';
-import { commitFiles, readServedHash, stageFiles, waitForServedHash } from '../../../drivers/deploy.js';
+import { commitFiles, readServedHash, stageFiles } from '../../../drivers/deploy.js';
 import { waitFor } from '../../support/standalone.js';
 import { haproxyDriver } from '../../../drivers/haproxy/index.js';
 import { readMasterCounters } from '../../../drivers/haproxy/masterCli.js';
@@ -222,7 +222,7 @@ describe('haproxy driver: endpoint changes without a reload', function () {
   it('committed files that a reload loads into the same endpoints, without the dynamic servers', async () => {
     const hash = await readServedHash(dir);
     await proxy!.reload();
-    expect(await waitForServedHash(dir, hash!, 10_000)).to.equal(true);
+    expect(await proxy!.confirm(hash!, 10_000)).to.equal(true);
     expect(await serving()).to.deep.equal({ servers: 8, serving: ['ep0', 'ep1'], idleLimits: [] });
     expect(await podsAnswering(20)).to.deep.equal(['pod-22', 'pod-23']);
   });

@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { commitFiles, readServedHash, stageFiles, waitForServedHash } from '../../../drivers/deploy.js';
+import { commitFiles, readServedHash, stageFiles } from '../../../drivers/deploy.js';
 import type { Driver, ProxyProcess, RenderTarget } from '../../../drivers/driver.js';
 import { createNginxDriver, nginxDriver } from '../../../drivers/nginx/index.js';
-import { childPids, isRunning } from '../../../drivers/nginx/process.js';
+import { childrenOf, isRunning, processRef } from '../../../drivers/procfs.js';
 import type { GatewayModel } from '../../../operator/model/types.js';
 import {
   exact,
@@ -61,7 +61,7 @@ async function processesMentioning(dir: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir) && isRunning(Number(entry))) pids.push(Number(entry));
+    if (cmdline.includes(dir) && processRef(Number(entry))) pids.push(Number(entry));
   }
   return pids;
 }
@@ -203,7 +203,7 @@ describe('nginx driver with real nginx', function () {
     const before = proxy!.pid;
     const hash = await deploy(nginxDriver, model(2), { bindAddress: ADDRESS, runtimeDir });
     await proxy!.reload();
-    expect(await waitForServedHash(runtimeDir, hash, 10_000)).to.equal(true);
+    expect(await proxy!.confirm(hash, 10_000)).to.equal(true);
     expect(proxy!.pid).to.equal(before);
     expect(backendOf(await get('/foo', 'app.example.com'))).to.equal('b');
     expect((await get('/', 'new.example.com')).status).to.equal(299);
@@ -240,7 +240,7 @@ describe('nginx driver with real nginx', function () {
 
   it('stops without leaving the master or any worker behind', async () => {
     const master = proxy!.pid;
-    const workers = childPids(master);
+    const workers = childrenOf(master);
     expect(workers).to.not.be.empty;
     const exit = await proxy!.stop(5000);
     proxy = undefined;
@@ -320,7 +320,7 @@ describe('nginx driver stop with a request in flight', function () {
     const inFlight = get('/', 'any.host', { 'x-hang': '1' }, PORT + 3).catch((error: Error) => error);
     await arrived;
     const master = proxy.pid;
-    const workers = childPids(master);
+    const workers = childrenOf(master);
     // Killing the workers lets the quitting master exit on its own (code 0) unless our SIGKILL
     // reaches it first; either way the request still waiting on the backend was cut off, which a
     // graceful stop would not have done within 600 s.
@@ -331,7 +331,7 @@ describe('nginx driver stop with a request in flight', function () {
     proxy = undefined;
     expect(await inFlight).to.be.instanceOf(Error);
     expect(() => process.kill(master, 0)).to.throw();
-    expect([...workers, ...childPids(master)].filter(isRunning)).to.deep.equal([]);
+    expect([...workers, ...childrenOf(master)].filter(isRunning)).to.deep.equal([]);
     expect(await processesMentioning(runtimeDir)).to.deep.equal([]);
   });
 });
