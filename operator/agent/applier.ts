@@ -14,6 +14,7 @@ import {
   stageFiles,
   writeFileAtomic,
 } from '../../drivers/deploy.js';
+import { stillListening, type ProcessRef } from '../../drivers/procfs.js';
 import type { Logger } from '../log.js';
 import { nginxErrorTail, reloadProxy, ReloadRefusedError } from './proxyControl.js';
 
@@ -75,9 +76,10 @@ export class Applier {
   ): Promise<string | undefined> {
     const { driver, runtimeDir, logger, confirmTimeoutMs } = this.options;
     const reloading = before !== undefined && before !== config.hash;
+    let retiring: readonly ProcessRef[] = [];
     if (reloading) {
       try {
-        await reloadProxy(driver.name, runtimeDir, confirmTimeoutMs);
+        retiring = await reloadProxy(driver.name, runtimeDir, confirmTimeoutMs);
       } catch (error) {
         if (error instanceof ReloadRefusedError) return error.message;
         throw error;
@@ -85,7 +87,7 @@ export class Applier {
     } else if (before === undefined) {
       logger.info('Waiting for the proxy to start on its first configuration', { hash: config.hash });
     }
-    if (await this.confirm(config.hash, signal)) return undefined;
+    if (await this.confirm(config.hash, retiring, signal)) return undefined;
     const now = await this.served();
     // nginx reports nothing back on a failed reload: still serving the old hash is the sign.
     // HAProxy's counters already told (ReloadRefusedError); here it is only slow: retry.
@@ -110,12 +112,20 @@ export class Applier {
     return { kind: 'refused', message };
   }
 
-  /** Polls the status socket; false on timeout. Throws ApplyStoppedError when `signal` aborts. */
-  private async confirm(hash: string, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Polls the status socket until it answers `hash` and none of `retiring` (the workers from
+   * before the reload) still listens; false on timeout. Throws ApplyStoppedError when `signal`
+   * aborts.
+   */
+  private async confirm(
+    hash: string,
+    retiring: readonly ProcessRef[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const deadline = Date.now() + this.options.confirmTimeoutMs;
     for (;;) {
       if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
-      if ((await this.served()) === hash) return true;
+      if ((await this.served()) === hash && stillListening(retiring).length === 0) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { masterCommand, readMasterCounters, type MasterCounters } from '../../drivers/haproxy/masterCli.js';
 import { masterSocketPath } from '../../drivers/haproxy/process.js';
+import { childrenOf, processRef, type ProcessRef } from '../../drivers/procfs.js';
 import type { DriverName } from '../model/types.js';
 
 /** The proxy kept serving its previous configuration: the new one did not load. */
@@ -23,18 +24,20 @@ export function nginxPidFile(runtimeDir: string): string {
   return path.join(runtimeDir, 'nginx.pid');
 }
 
-async function reloadNginx(runtimeDir: string): Promise<void> {
+async function reloadNginx(runtimeDir: string): Promise<ProcessRef[]> {
   const file = nginxPidFile(runtimeDir);
   const text = await readFile(file, 'utf8').catch((cause: unknown) => {
     throw new Error(`read the nginx master's pid from ${file}`, { cause });
   });
   const pid = Number.parseInt(text.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 1) throw new Error(`${file} holds no pid: ${JSON.stringify(text)}`);
+  const retiring = childrenOf(pid);
   try {
     process.kill(pid, 'SIGHUP');
   } catch (cause) {
     throw new Error(`signal the nginx master ${pid} to reload`, { cause });
   }
+  return retiring;
 }
 
 async function waitForCounters(
@@ -50,11 +53,12 @@ async function waitForCounters(
   }
 }
 
-async function reloadHaproxy(runtimeDir: string, timeoutMs: number): Promise<void> {
+async function reloadHaproxy(runtimeDir: string, timeoutMs: number): Promise<ProcessRef[]> {
   const socket = masterSocketPath(runtimeDir);
   const deadline = Date.now() + timeoutMs;
   // The master answers its CLI only once in its event loop, a moment after its workers started.
   const before = await waitForCounters(socket, () => true, deadline);
+  const retiring = before.workers.flatMap((pid) => processRef(pid) ?? []);
   while ((await masterCommand(socket, 'reload')) === undefined) {
     if (Date.now() >= deadline)
       throw new Error(`the HAProxy master at ${socket} did not take the reload command`);
@@ -63,10 +67,19 @@ async function reloadHaproxy(runtimeDir: string, timeoutMs: number): Promise<voi
   const after = await waitForCounters(socket, (counters) => counters.reloads > before.reloads, deadline);
   if (after.failed > before.failed)
     throw new ReloadRefusedError('HAProxy kept its previous configuration: the new one failed to load');
+  return retiring;
 }
 
-/** Ask the running proxy to load the committed configuration; resolves once it was asked (nginx) or reloaded (HAProxy). */
-export async function reloadProxy(driver: DriverName, runtimeDir: string, timeoutMs: number): Promise<void> {
+/**
+ * Ask the running proxy to load the committed configuration; resolves once it was asked (nginx)
+ * or reloaded (HAProxy), with the workers that served until then: they go on accepting for a
+ * moment, so the reload is complete only once none of them listens any more (procfs.ts).
+ */
+export async function reloadProxy(
+  driver: DriverName,
+  runtimeDir: string,
+  timeoutMs: number,
+): Promise<ProcessRef[]> {
   switch (driver) {
     case 'nginx':
       return reloadNginx(runtimeDir);
