@@ -8,24 +8,46 @@ import type { GatewayModel } from '../operator/model/types.js';
 import type { RenderTarget } from './driver.js';
 
 /**
- * sha256 over the template digest, `JSON.stringify(model)` and `JSON.stringify(target)`.
- * `known` optionally gives `JSON.stringify` of objects inside the model that the caller has already
- * serialized (the nginx driver fingerprints virtual hosts and upstreams with it), so they are not
- * serialized twice; the hash is the same with or without it.
+ * sha256 over the template digest, the model's JSON and the target's JSON, where each virtual
+ * host and each upstream stands in the model's JSON as the sha256 of its own JSON. Model objects
+ * are immutable and the resolver keeps the identity of those that did not change, so their text
+ * and digest are computed once (memo below): with thousands of hosts, a change hashes what
+ * changed and a list of digests, not the whole model again.
  */
-export function renderHash(
-  templateDigest: string,
-  model: GatewayModel,
-  target: RenderTarget,
-  known?: ReadonlyMap<object, string>,
-): string {
+export function renderHash(templateDigest: string, model: GatewayModel, target: RenderTarget): string {
+  const known = new Map<object, string>();
+  for (const port of model.ports)
+    for (const host of port.virtualHosts) known.set(host, JSON.stringify(digestOf(host)));
+  for (const upstream of model.upstreams) known.set(upstream, JSON.stringify(digestOf(upstream)));
   return createHash('sha256')
     .update(templateDigest)
     .update('\0')
-    .update(known && known.size > 0 ? stringifyReusing(model, known, KNOWN_DEPTH) : JSON.stringify(model))
+    .update(stringifyReusing(model, known, KNOWN_DEPTH))
     .update('\0')
     .update(JSON.stringify(target))
     .digest('hex');
+}
+
+const jsonMemo = new WeakMap<object, string>();
+const digestMemo = new WeakMap<object, string>();
+
+/** `JSON.stringify` of a model object, which is immutable: once per object. */
+export function jsonOf(value: object): string {
+  let text = jsonMemo.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    jsonMemo.set(value, text);
+  }
+  return text;
+}
+
+function digestOf(value: object): string {
+  let digest = digestMemo.get(value);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(jsonOf(value)).digest('hex');
+    digestMemo.set(value, digest);
+  }
+  return digest;
 }
 
 /** How deep below the model `known` objects are looked for: a virtual host is at depth 4. */
@@ -41,7 +63,7 @@ const skipped = (value: unknown): boolean =>
   value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
 /**
- * `JSON.stringify(value)`, byte for byte, taking the text of objects in `known` as given. Only
+ * `JSON.stringify(value)`, taking the text of objects in `known` as given. Only
  * plain objects and arrays down to `depth` levels are walked here; anything else goes to
  * JSON.stringify whole.
  */

@@ -10,7 +10,7 @@ import Handlebars from 'handlebars';
 import { formatName } from '../../operator/model/names.js';
 import type { GatewayModel, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
-import { renderHash, templateDigest } from '../hash.js';
+import { jsonOf, renderHash, templateDigest } from '../hash.js';
 import { Declarations, type MapView, type SplitView } from './declarations.js';
 import {
   fill,
@@ -201,12 +201,12 @@ export function nginxCacheSize(): { gateways: number; servers: number; upstreams
 export function renderNginx(model: GatewayModel, target: RenderTarget): RenderedConfig {
   // JSON of every virtual host and upstream: the cache keys, and most of the hash's input.
   const json = new Map<object, string>();
-  for (const port of model.ports) for (const host of port.virtualHosts) json.set(host, JSON.stringify(host));
-  for (const upstream of model.upstreams) json.set(upstream, JSON.stringify(upstream));
+  for (const port of model.ports) for (const host of port.virtualHosts) json.set(host, jsonOf(host));
+  for (const upstream of model.upstreams) json.set(upstream, jsonOf(upstream));
   // Placeholders are NUL-delimited; a model holding NUL anywhere (it would be refused, or is
   // broken) takes the reference path, whose errors are the ones to report.
   for (const text of json.values()) if (text.includes('\\u0000')) return renderNginxUncached(model, target);
-  const hash = renderHash(digest, model, target, json);
+  const hash = renderHash(digest, model, target);
   return rendered(model, hash, () => assemble(model, target, hash, json));
 }
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../log.js';
-import { CONTROLLER_NAME, resolve, type Resolution } from '../model/index.js';
+import { CONTROLLER_NAME, Resolver, type Resolution } from '../model/index.js';
 import {
   APPLIED_HASH_ANNOTATION,
   CLUSTER_TARGET,
@@ -57,6 +57,7 @@ export class ClusterController {
   /** Settles once the previous term's queue has stopped; a new term's reconciles wait for it. */
   private previousTerm: Promise<void> = Promise.resolve();
   private resolution: { version: number; snapshot: StoreSnapshot; value: Resolution } | undefined;
+  private readonly resolver: Resolver;
   private readonly appliedHashes = new Map<string, string>();
   private synced = false;
   private stopping = false;
@@ -64,6 +65,14 @@ export class ClusterController {
   constructor(private readonly options: ClusterControllerOptions) {
     const { kubeConfig, logger: log } = options;
     this.metrics = new ControllerMetrics({ processMetrics: options.processMetrics ?? false });
+    this.resolver = new Resolver({
+      controllerName: CONTROLLER_NAME,
+      defaultDriver: options.defaultDriver,
+      supportedFeatures: {
+        nginx: options.drivers.nginx.supportedFeatures,
+        haproxy: options.drivers.haproxy.supportedFeatures,
+      },
+    });
     this.source = new KubernetesSource({
       kubeConfig,
       store: this.store,
@@ -218,15 +227,7 @@ export class ClusterController {
   private resolved(): { snapshot: StoreSnapshot; resolution: Resolution } {
     const snapshot = this.store.snapshot();
     if (this.resolution?.version !== snapshot.version) {
-      const { drivers, defaultDriver } = this.options;
-      const value = resolve(snapshot, {
-        controllerName: CONTROLLER_NAME,
-        defaultDriver,
-        supportedFeatures: {
-          nginx: drivers.nginx.supportedFeatures,
-          haproxy: drivers.haproxy.supportedFeatures,
-        },
-      });
+      const value = this.resolver.resolve(snapshot);
       this.resolution = { version: snapshot.version, snapshot, value };
     }
     return { snapshot: this.resolution.snapshot, resolution: this.resolution.value };

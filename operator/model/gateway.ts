@@ -33,8 +33,12 @@ export interface ResolvedListener {
   readonly conditions: readonly c.Condition[];
   /** HTTPS: the certificates it serves, all resolved (else `resolved` is false). */
   readonly certificates: readonly Certificate[];
-  /** Whether a route in `namespace` may attach, per `allowedRoutes.namespaces`. */
-  allowsNamespace(namespace: string): boolean;
+  /**
+   * Whether a route in `namespace` may attach, per `allowedRoutes.namespaces`. Namespace labels
+   * are read from the `snapshot` given, the one the route is attached from: a listener can
+   * outlive the snapshot it was resolved from (incremental.ts).
+   */
+  allowsNamespace(snapshot: StoreSnapshot, namespace: string): boolean;
 }
 
 export interface ResolvedGateway {
@@ -107,7 +111,7 @@ function resolveListener(
   spec: ListenerSpec,
   conflict: 'ProtocolConflict' | 'HostnameConflict' | undefined,
 ): ResolvedListener {
-  const allowsNamespace = namespaceFilter(snapshot, gateway, spec);
+  const allowsNamespace = namespaceFilter(gateway, spec);
   const protocolKinds = KINDS_BY_PROTOCOL[spec.protocol];
   if (!protocolKinds) {
     const condition = c.listenerUnsupportedProtocol(spec.protocol, Object.keys(KINDS_BY_PROTOCOL));
@@ -175,18 +179,17 @@ function resolveListener(
 }
 
 function namespaceFilter(
-  snapshot: StoreSnapshot,
   gateway: Gateway,
   spec: ListenerSpec,
-): (namespace: string) => boolean {
+): (snapshot: StoreSnapshot, namespace: string) => boolean {
   const { from, selector } = spec.allowedRoutes.namespaces;
   switch (from) {
     case 'All':
       return () => true;
     case 'Same':
-      return (namespace) => namespace === gateway.metadata.namespace;
+      return (_, namespace) => namespace === gateway.metadata.namespace;
     case 'Selector':
-      return (namespace) =>
+      return (snapshot, namespace) =>
         selector !== undefined && selectorMatches(selector, namespaceLabels(snapshot, namespace));
   }
 }

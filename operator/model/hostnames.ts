@@ -43,9 +43,10 @@ export function effectiveHostnames(
  * ties broken alphabetically so the order is total and stable.
  */
 export function compareSpecificity(a: string, b: string): number {
-  const rank = (h: string): number => (h === CATCH_ALL ? 2 : isWildcard(h) ? 1 : 0);
-  return rank(a) - rank(b) || b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
+  return specificityRank(a) - specificityRank(b) || b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
 }
+
+const specificityRank = (h: string): number => (h === CATCH_ALL ? 2 : isWildcard(h) ? 1 : 0);
 
 /**
  * The spec's first two precedence criteria, as one number to sort by (higher wins): characters

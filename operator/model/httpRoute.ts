@@ -43,42 +43,56 @@ export interface AttachedRoute {
   readonly upstreams: readonly Upstream[];
 }
 
+export type GatewaysByName = ReadonlyMap<string, ResolvedGateway>;
+
+export function gatewaysByName(gateways: readonly ResolvedGateway[]): GatewaysByName {
+  return new Map(gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]));
+}
+
 export function attachHTTPRoutes(
   snapshot: StoreSnapshot,
   gateways: readonly ResolvedGateway[],
 ): AttachedRoute[] {
-  const byName = new Map(
-    gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]),
-  );
-  const attached: AttachedRoute[] = [];
-  for (const route of snapshot.list('HTTPRoute')) {
-    const parents = route.spec.parentRefs.flatMap((ref): RouteParent[] => {
-      if (ref.group !== GATEWAY_GROUP || ref.kind !== 'Gateway') return [];
-      const namespace = ref.namespace ?? route.metadata.namespace;
-      const gateway = byName.get(`${namespace}/${ref.name}`);
-      if (!gateway) return []; // not one of ours: another controller owns that status
-      const parentRef: ParentReference = {
-        group: ref.group,
-        kind: ref.kind,
-        namespace,
-        name: ref.name,
-        ...(ref.sectionName !== undefined ? { sectionName: ref.sectionName } : {}),
-        ...(ref.port !== undefined ? { port: ref.port } : {}),
-      };
-      return [attachToParent(route, gateway, parentRef)];
-    });
-    if (parents.length === 0) continue;
-    const backends = route.spec.rules.map((rule) =>
-      (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })),
-    );
-    const upstreams = backends.flat().flatMap(({ resolved }) => (resolved.ok ? [resolved.upstream] : []));
-    const rules = route.spec.rules.map((rule, i) => matchActions(rule, backends[i] ?? []));
-    attached.push({ route, parents, rules, resolvedRefs: resolvedRefsCondition(backends), upstreams });
-  }
-  return attached;
+  const byName = gatewaysByName(gateways);
+  return snapshot.list('HTTPRoute').flatMap((route) => attachHTTPRoute(snapshot, route, byName) ?? []);
 }
 
-function attachToParent(route: HTTPRoute, gateway: ResolvedGateway, parentRef: ParentReference): RouteParent {
+/** Undefined when no parentRef names one of our Gateways: another controller owns its status. */
+export function attachHTTPRoute(
+  snapshot: StoreSnapshot,
+  route: HTTPRoute,
+  byName: GatewaysByName,
+): AttachedRoute | undefined {
+  const parents = route.spec.parentRefs.flatMap((ref): RouteParent[] => {
+    if (ref.group !== GATEWAY_GROUP || ref.kind !== 'Gateway') return [];
+    const namespace = ref.namespace ?? route.metadata.namespace;
+    const gateway = byName.get(`${namespace}/${ref.name}`);
+    if (!gateway) return []; // not one of ours: another controller owns that status
+    const parentRef: ParentReference = {
+      group: ref.group,
+      kind: ref.kind,
+      namespace,
+      name: ref.name,
+      ...(ref.sectionName !== undefined ? { sectionName: ref.sectionName } : {}),
+      ...(ref.port !== undefined ? { port: ref.port } : {}),
+    };
+    return [attachToParent(snapshot, route, gateway, parentRef)];
+  });
+  if (parents.length === 0) return undefined;
+  const backends = route.spec.rules.map((rule) =>
+    (rule.backendRefs ?? []).map((ref) => ({ ref, resolved: resolveBackendRef(snapshot, route, ref) })),
+  );
+  const upstreams = backends.flat().flatMap(({ resolved }) => (resolved.ok ? [resolved.upstream] : []));
+  const rules = route.spec.rules.map((rule, i) => matchActions(rule, backends[i] ?? []));
+  return { route, parents, rules, resolvedRefs: resolvedRefsCondition(backends), upstreams };
+}
+
+function attachToParent(
+  snapshot: StoreSnapshot,
+  route: HTTPRoute,
+  gateway: ResolvedGateway,
+  parentRef: ParentReference,
+): RouteParent {
   const refuse = (accepted: c.Condition): RouteParent => ({ gateway, parentRef, accepted, attachments: [] });
   const unsupported = unsupportedField(route);
   if (unsupported) return refuse(c.routeUnsupportedValue(unsupported.field, unsupported.detail));
@@ -98,7 +112,7 @@ function attachToParent(route: HTTPRoute, gateway: ResolvedGateway, parentRef: P
     (l) =>
       l.accepted &&
       l.supportedKinds.some((k) => k.kind === 'HTTPRoute') &&
-      l.allowsNamespace(route.metadata.namespace),
+      l.allowsNamespace(snapshot, route.metadata.namespace),
   );
   if (allowed.length === 0) {
     return refuse(

@@ -4,7 +4,7 @@
  *
  * Must not: do I/O, read a clock, log, import a driver, or know any proxy's syntax.
  */
-export { resolve, type Resolution, type ResolvedGatewayEntry } from './resolve.js';
+export { resolve, Resolver, type Resolution, type ResolvedGatewayEntry } from './resolve.js';
 export { CONTROLLER_NAME, type ResolveOptions } from './options.js';
 export type * from './types.js';
 export type * from './status.js';

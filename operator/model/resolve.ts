@@ -2,16 +2,28 @@
  * The resolver: a pure function from a store snapshot to one model per Gateway we serve and the
  * status of every object we own. All Gateway API semantics live in this folder; this file only
  * reads like the recipe. No clock, I/O, logger or randomness here or below.
+ *
+ * A `Resolver` gives the same results as `resolve`, and reuses what the previous snapshot gave
+ * where its inputs did not change (reads.ts): the Gateways and their listeners, each route's
+ * attachment, each virtual host, each route's status. One changed route among thousands then
+ * costs a lookup per other route, and the unchanged parts of the model keep their identity.
  */
+import type { HTTPRoute } from '../api/kinds.js';
 import type { StoreSnapshot } from '../store/index.js';
 import * as c from './conditions.js';
-import { acceptGatewayClasses } from './gatewayClass.js';
+import { acceptGatewayClasses, type ResolvedClass } from './gatewayClass.js';
 import { resolveGateways, type ResolvedGateway } from './gateway.js';
-import { attachHTTPRoutes, type AttachedRoute } from './httpRoute.js';
+import { attachHTTPRoute, gatewaysByName, type AttachedRoute, type GatewaysByName } from './httpRoute.js';
 import type { ResolveOptions } from './options.js';
+import { readsHold, recordReads, type Reads } from './reads.js';
 import { withGeneration, type ObjectStatus, type RouteParentStatus } from './status.js';
 import type { Certificate, GatewayModel, NamespacedName, Upstream } from './types.js';
-import { buildHttpPorts, type ListenerRoute, type ProgrammableListener } from './virtualHosts.js';
+import {
+  buildHttpPorts,
+  VirtualHostCache,
+  type ListenerRoute,
+  type ProgrammableListener,
+} from './virtualHosts.js';
 
 export interface ResolvedGatewayEntry {
   readonly gateway: NamespacedName;
@@ -28,22 +40,108 @@ export interface Resolution {
 }
 
 export function resolve(snapshot: StoreSnapshot, options: ResolveOptions): Resolution {
-  const classes = acceptGatewayClasses(snapshot, options);
-  const gateways = resolveGateways(snapshot, classes, options);
-  const routes = attachHTTPRoutes(snapshot, gateways);
-  const attached = routesByGateway(routes);
-  const none: RoutesByListener = new Map();
-  return {
-    gateways: gateways.map((gateway) => gatewayEntry(gateway, attached.get(gateway) ?? none)),
-    statuses: [
-      ...[...classes.values()].map((resolved) => resolved.status),
-      ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
-      ...routes.map(routeStatus),
-    ],
-  };
+  return new Resolver(options).resolve(snapshot);
+}
+
+interface GatewayPhase {
+  readonly reads: Reads;
+  readonly classes: ReadonlyMap<string, ResolvedClass>;
+  readonly gateways: readonly ResolvedGateway[];
+  readonly byName: GatewaysByName;
+}
+
+interface RouteMemo {
+  readonly gateways: readonly ResolvedGateway[];
+  readonly reads: Reads;
+  readonly attached: AttachedRoute | undefined;
+}
+
+export class Resolver {
+  private gatewayPhase: GatewayPhase | undefined;
+  private readonly routes = new WeakMap<HTTPRoute, RouteMemo>();
+  private readonly hosts = new VirtualHostCache();
+
+  constructor(private readonly options: ResolveOptions) {}
+
+  resolve(snapshot: StoreSnapshot): Resolution {
+    const { classes, gateways, byName } = this.resolveGateways(snapshot);
+    const routes = snapshot
+      .list('HTTPRoute')
+      .flatMap((route) => this.attach(snapshot, route, gateways, byName) ?? []);
+    const attached = routesByGateway(routes);
+    const none: RoutesByListener = new Map();
+    this.hosts.begin();
+    return {
+      gateways: gateways.map((gateway) => gatewayEntry(gateway, attached.get(gateway) ?? none, this.hosts)),
+      statuses: [
+        ...[...classes.values()].map((resolved) => resolved.status),
+        ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
+        ...routes.map(routeStatus),
+      ],
+    };
+  }
+
+  private resolveGateways(snapshot: StoreSnapshot): GatewayPhase {
+    if (this.gatewayPhase && readsHold(this.gatewayPhase.reads, snapshot)) return this.gatewayPhase;
+    const recording = recordReads(snapshot);
+    const classes = acceptGatewayClasses(recording.snapshot, this.options);
+    const gateways = resolveGateways(recording.snapshot, classes, this.options);
+    this.gatewayPhase = { reads: recording.reads, classes, gateways, byName: gatewaysByName(gateways) };
+    return this.gatewayPhase;
+  }
+
+  private attach(
+    snapshot: StoreSnapshot,
+    route: HTTPRoute,
+    gateways: readonly ResolvedGateway[],
+    byName: GatewaysByName,
+  ): AttachedRoute | undefined {
+    const memo = this.routes.get(route);
+    if (memo && memo.gateways === gateways && readsHold(memo.reads, snapshot)) return memo.attached;
+    const recording = recordReads(snapshot);
+    const attached = attachHTTPRoute(recording.snapshot, route, byName);
+    this.routes.set(route, { gateways, reads: recording.reads, attached });
+    return attached;
+  }
 }
 
 type RoutesByListener = ReadonlyMap<string, readonly ListenerRoute[]>;
+
+/** Where a route is accepted: one listener of one Gateway, with all its hostnames there. */
+interface Placement {
+  readonly gateway: ResolvedGateway;
+  readonly listener: string;
+  readonly entry: ListenerRoute;
+}
+
+/**
+ * Placements depend on the attached route alone, which is immutable: computed once per route
+ * object, so that an unchanged route keeps the same ListenerRoute (the virtual host cache
+ * compares them by identity).
+ */
+const placementsMemo = new WeakMap<AttachedRoute, readonly Placement[]>();
+
+function placementsOf(route: AttachedRoute): readonly Placement[] {
+  const known = placementsMemo.get(route);
+  if (known) return known;
+  const hostnames = new Map<ResolvedGateway, Map<string, Set<string>>>();
+  for (const { gateway, attachments } of route.parents) {
+    const listeners = hostnames.get(gateway) ?? new Map<string, Set<string>>();
+    hostnames.set(gateway, listeners);
+    for (const { listener, hostnames: served } of attachments) {
+      const set = listeners.get(listener.spec.name) ?? new Set<string>();
+      for (const h of served) set.add(h);
+      listeners.set(listener.spec.name, set);
+    }
+  }
+  const placements: Placement[] = [];
+  for (const [gateway, listeners] of hostnames) {
+    for (const [listener, set] of listeners)
+      placements.push({ gateway, listener, entry: { route, hostnames: [...set].sort() } });
+  }
+  placementsMemo.set(route, placements);
+  return placements;
+}
 
 /**
  * For every Gateway, the routes accepted on each of its listeners, one entry per route with all
@@ -52,30 +150,22 @@ type RoutesByListener = ReadonlyMap<string, readonly ListenerRoute[]>;
 function routesByGateway(routes: readonly AttachedRoute[]): Map<ResolvedGateway, RoutesByListener> {
   const byGateway = new Map<ResolvedGateway, Map<string, ListenerRoute[]>>();
   for (const route of routes) {
-    const hostnames = new Map<ResolvedGateway, Map<string, Set<string>>>();
-    for (const { gateway, attachments } of route.parents) {
-      const listeners = hostnames.get(gateway) ?? new Map<string, Set<string>>();
-      hostnames.set(gateway, listeners);
-      for (const { listener, hostnames: served } of attachments) {
-        const set = listeners.get(listener.spec.name) ?? new Set<string>();
-        for (const h of served) set.add(h);
-        listeners.set(listener.spec.name, set);
-      }
-    }
-    for (const [gateway, listeners] of hostnames) {
+    for (const { gateway, listener, entry } of placementsOf(route)) {
       const byListener = byGateway.get(gateway) ?? new Map<string, ListenerRoute[]>();
       byGateway.set(gateway, byListener);
-      for (const [listener, set] of listeners) {
-        const list = byListener.get(listener) ?? [];
-        list.push({ route, hostnames: [...set].sort() });
-        byListener.set(listener, list);
-      }
+      const list = byListener.get(listener) ?? [];
+      list.push(entry);
+      byListener.set(listener, list);
     }
   }
   return byGateway;
 }
 
-function gatewayEntry(gateway: ResolvedGateway, byListener: RoutesByListener): ResolvedGatewayEntry {
+function gatewayEntry(
+  gateway: ResolvedGateway,
+  byListener: RoutesByListener,
+  hosts: VirtualHostCache,
+): ResolvedGatewayEntry {
   const { metadata, spec } = gateway.gateway;
   const name = { namespace: metadata.namespace, name: metadata.name };
   const requestedAddresses = spec.addresses ?? [];
@@ -95,7 +185,7 @@ function gatewayEntry(gateway: ResolvedGateway, byListener: RoutesByListener): R
     gateway: name,
     driver: gateway.dataPlane.driver,
     settings: gateway.dataPlane.settings,
-    ports: buildHttpPorts(programmable),
+    ports: buildHttpPorts(programmable, { hosts, scope: `${name.namespace}/${name.name}` }),
     upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     certificates: [...certificates.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
@@ -136,7 +226,18 @@ function gatewayStatus(gateway: ResolvedGateway, byListener: RoutesByListener): 
   };
 }
 
+/** A route's status depends on the attached route alone: once per route object. */
+const routeStatusMemo = new WeakMap<AttachedRoute, ObjectStatus>();
+
 function routeStatus(route: AttachedRoute): ObjectStatus {
+  const known = routeStatusMemo.get(route);
+  if (known) return known;
+  const status = buildRouteStatus(route);
+  routeStatusMemo.set(route, status);
+  return status;
+}
+
+function buildRouteStatus(route: AttachedRoute): ObjectStatus {
   const { apiVersion, metadata } = route.route;
   const generation = metadata.generation;
   const parents: RouteParentStatus[] = route.parents.map((parent) => ({

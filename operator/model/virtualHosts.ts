@@ -26,12 +26,60 @@ export interface ProgrammableListener {
   readonly routes: readonly ListenerRoute[];
 }
 
-export function buildHttpPorts(listeners: readonly ProgrammableListener[]): HttpListenerPort[] {
+/**
+ * Virtual hosts of the previous resolution, for reuse by the next: a virtual host is a function
+ * of its owner listener and of the routes that are candidates for its hostname, so when both
+ * are the same objects as last time, so is the virtual host. Thousands of hosts then cost a
+ * lookup each when one route changes, and keep their identity, which the drivers' caches use.
+ */
+export class VirtualHostCache {
+  private previous = new Map<string, CachedHost>();
+  private current = new Map<string, CachedHost>();
+
+  /** Begin a resolution: what the one before did not use is forgotten. */
+  begin(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  /** The virtual host built last time for `key` from the same owner and candidates. */
+  get(key: string, owner: ResolvedListener, candidates: readonly ListenerRoute[]): VirtualHost | undefined {
+    const cached = this.previous.get(key);
+    if (
+      cached === undefined ||
+      cached.owner !== owner ||
+      cached.candidates.length !== candidates.length ||
+      !cached.candidates.every((route, i) => route === candidates[i])
+    )
+      return undefined;
+    this.current.set(key, cached);
+    return cached.host;
+  }
+
+  set(key: string, owner: ResolvedListener, candidates: readonly ListenerRoute[], host: VirtualHost): void {
+    this.current.set(key, { owner, candidates, host });
+  }
+}
+
+interface CachedHost {
+  readonly owner: ResolvedListener;
+  readonly candidates: readonly ListenerRoute[];
+  readonly host: VirtualHost;
+}
+
+/** `cache` and its `scope` (which Gateway) are optional: the result is the same without. */
+export function buildHttpPorts(
+  listeners: readonly ProgrammableListener[],
+  cache?: { readonly hosts: VirtualHostCache; readonly scope: string },
+): HttpListenerPort[] {
   const byPort = groupBy(listeners, (l) => l.listener.spec.port);
   return [...byPort.entries()]
     .sort(([a], [b]) => a - b)
     .map(([port, onPort]) => {
-      const virtualHosts = virtualHostsFor(onPort);
+      const virtualHosts = virtualHostsFor(
+        onPort,
+        cache && { hosts: cache.hosts, scope: `${cache.scope}\0${port}` },
+      );
       // Listeners sharing a port share a protocol (resolveListeners marks any clash as a conflict).
       if (onPort[0]?.listener.spec.protocol !== 'HTTPS')
         return { kind: 'http', port, protocol: 'HTTP', virtualHosts };
@@ -48,7 +96,10 @@ export function buildHttpPorts(listeners: readonly ProgrammableListener[]): Http
     });
 }
 
-function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHost[] {
+function virtualHostsFor(
+  listeners: readonly ProgrammableListener[],
+  cache: { readonly hosts: VirtualHostCache; readonly scope: string } | undefined,
+): VirtualHost[] {
   const hostnames = new Set<string>();
   for (const { listener, routes } of listeners) {
     hostnames.add(listener.spec.hostname ?? CATCH_ALL);
@@ -59,8 +110,19 @@ function virtualHostsFor(listeners: readonly ProgrammableListener[]): VirtualHos
     const owner = ownerOf(listeners, hostname);
     if (!owner) return [];
     const { spec, certificates } = owner.listener;
-    const rules = rulesFor(indexes.get(owner)!, hostname);
-    return [{ hostname, listener: spec.name, certificates: certificates.map((c) => c.id), rules }];
+    const index = indexes.get(owner)!;
+    const candidates = candidatesFor(index, hostname);
+    const key = cache && `${cache.scope}\0${hostname}`;
+    const cached = key === undefined ? undefined : cache?.hosts.get(key, owner.listener, candidates);
+    if (cached) return [cached];
+    const host: VirtualHost = {
+      hostname,
+      listener: spec.name,
+      certificates: certificates.map((c) => c.id),
+      rules: rulesFor(candidates, hostname),
+    };
+    if (key !== undefined) cache?.hosts.set(key, owner.listener, candidates, host);
+    return [host];
   });
 }
 
@@ -103,9 +165,15 @@ function indexRoutes(routes: readonly ListenerRoute[]): RouteIndex {
   return { exact, wildcard, catchAll };
 }
 
-function rulesFor(index: RouteIndex, hostname: string): RouteRule[] {
-  // A route can be in several lists (hostnames of several kinds): rank it once, by its best match.
-  const candidates = new Set([...(index.exact.get(hostname) ?? []), ...index.wildcard, ...index.catchAll]);
+/** The routes that may serve `hostname`: a route in several lists (hostnames of several kinds) once. */
+function candidatesFor(index: RouteIndex, hostname: string): ListenerRoute[] {
+  const exact = index.exact.get(hostname) ?? [];
+  if (index.wildcard.length === 0 && index.catchAll.length === 0) return [...exact];
+  return [...new Set([...exact, ...index.wildcard, ...index.catchAll])];
+}
+
+function rulesFor(candidates: readonly ListenerRoute[], hostname: string): RouteRule[] {
+  // Ranked once per route, by its best matching hostname.
   const ranked: (RankedRule & { rule: RouteRule })[] = [];
   for (const { route, hostnames } of candidates) {
     const matching = hostnames.filter((h) => covers(h, hostname));

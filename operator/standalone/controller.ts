@@ -5,7 +5,7 @@
  */
 import type { Driver } from '../../drivers/driver.js';
 import { describeError, type Logger } from '../log.js';
-import { resolve, type DriverName, type Resolution } from '../model/index.js';
+import { Resolver, type DriverName, type Resolution } from '../model/index.js';
 import { WorkQueue } from '../reconcile/index.js';
 import { FileSource } from '../sources/index.js';
 import {
@@ -46,10 +46,19 @@ export class StandaloneController {
   private readonly reports = new Map<string, DataPlaneReport>();
   private readonly stamper = new StatusStamper();
   private resolution: { version: number; value: Resolution } | undefined;
+  private readonly resolver: Resolver;
   private unlock: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: StandaloneOptions) {
     this.pool = new AddressPool(options.addressPool);
+    this.resolver = new Resolver({
+      controllerName: CONTROLLER_NAME,
+      defaultDriver: options.defaultDriver,
+      supportedFeatures: {
+        nginx: options.drivers.nginx.supportedFeatures,
+        haproxy: options.drivers.haproxy.supportedFeatures,
+      },
+    });
     const log = options.logger;
     this.source = new FileSource({
       paths: options.paths,
@@ -131,14 +140,7 @@ export class StandaloneController {
   private resolved(): Resolution {
     const snapshot = this.store.snapshot();
     if (this.resolution?.version !== snapshot.version) {
-      const value = resolve(snapshot, {
-        controllerName: CONTROLLER_NAME,
-        defaultDriver: this.options.defaultDriver,
-        supportedFeatures: {
-          nginx: this.options.drivers.nginx.supportedFeatures,
-          haproxy: this.options.drivers.haproxy.supportedFeatures,
-        },
-      });
+      const value = this.resolver.resolve(snapshot);
       this.resolution = { version: snapshot.version, value };
     }
     return this.resolution.value;
