@@ -12,7 +12,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
-import { stillListening, type ProcessRef } from './procfs.js';
+import { listeningCheck, type ProcessRef } from './procfs.js';
 
 /** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
 export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
@@ -102,8 +102,9 @@ export async function confirmServed(
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   if (!(await waitForServedHash(runtimeDir, hash, timeoutMs))) return false;
+  const listening = listeningCheck(retiring);
   for (;;) {
-    if (stillListening(retiring).length === 0) return true;
+    if (listening().length === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -7,25 +7,36 @@ import { createHash } from 'node:crypto';
 import type { GatewayModel } from '../operator/model/types.js';
 import type { RenderTarget } from './driver.js';
 
-/**
- * sha256 over the template digest, the model's JSON and the target's JSON, where each virtual
- * host and each upstream stands in the model's JSON as the sha256 of its own JSON. Model objects
- * are immutable and the resolver keeps the identity of those that did not change, so their text
- * and digest are computed once (memo below): with thousands of hosts, a change hashes what
- * changed and a list of digests, not the whole model again.
- */
+/** sha256 over the template digest, the model's digest and the target's JSON. */
 export function renderHash(templateDigest: string, model: GatewayModel, target: RenderTarget): string {
-  const known = new Map<object, string>();
-  for (const port of model.ports)
-    for (const host of port.virtualHosts) known.set(host, JSON.stringify(digestOf(host)));
-  for (const upstream of model.upstreams) known.set(upstream, JSON.stringify(digestOf(upstream)));
   return createHash('sha256')
     .update(templateDigest)
     .update('\0')
-    .update(stringifyReusing(model, known, KNOWN_DEPTH))
+    .update(modelDigest(model))
     .update('\0')
     .update(JSON.stringify(target))
     .digest('hex');
+}
+
+/**
+ * sha256 of the model's JSON, where each virtual host and each upstream stands as the sha256 of
+ * its own JSON: equal models, equal digests. Model objects are immutable and the resolver keeps
+ * the identity of those that did not change, so their text and digest are computed once (memos
+ * below): with thousands of hosts, a change hashes what changed and a list of digests.
+ */
+export function modelDigest(model: GatewayModel): string {
+  let digest = digestMemo.get(model);
+  if (digest === undefined) {
+    const known = new Map<object, string>();
+    for (const port of model.ports)
+      for (const host of port.virtualHosts) known.set(host, JSON.stringify(digestOf(host)));
+    for (const upstream of model.upstreams) known.set(upstream, JSON.stringify(digestOf(upstream)));
+    digest = createHash('sha256')
+      .update(stringifyReusing(model, known, KNOWN_DEPTH))
+      .digest('hex');
+    digestMemo.set(model, digest);
+  }
+  return digest;
 }
 
 const jsonMemo = new WeakMap<object, string>();

@@ -90,31 +90,46 @@ function listeningInodes(): Set<string> {
   return inodes;
 }
 
-/**
- * Whether `ref` holds a listening TCP socket, so may still accept new connections. A process
- * gone, or whose descriptors we may not read, accepts nothing we can know of: false.
- */
-function holdsListeningSocket(ref: ProcessRef, listening: ReadonlySet<string>): boolean {
+/** Inodes of the sockets `ref` holds; none when it is gone or we may not read its descriptors. */
+function socketInodes(ref: ProcessRef): string[] {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${ref.pid}/fd`);
   } catch {
-    return false;
+    return [];
   }
-  if (!isRunning(ref)) return false;
-  return fds.some((fd) => {
+  if (!isRunning(ref)) return [];
+  const inodes: string[] = [];
+  for (const fd of fds) {
     try {
       const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${ref.pid}/fd/${fd}`));
-      return match?.[1] !== undefined && listening.has(match[1]);
+      if (match?.[1] !== undefined) inodes.push(match[1]);
     } catch {
-      return false; // closed meanwhile
+      // closed meanwhile
     }
-  });
+  }
+  return inodes;
 }
 
-/** Those of `refs` that still run and hold a listening socket. */
+/**
+ * A check, to call repeatedly, of which of `refs` still run and hold a listening TCP socket. The
+ * table of listening sockets is read at most once, and only when one of `refs` holds a socket at
+ * all: with many connections in TIME_WAIT it is megabytes, and the sockets a retiring worker
+ * listens on were all open before the check began.
+ */
+export function listeningCheck(refs: readonly ProcessRef[]): () => ProcessRef[] {
+  let listening: Set<string> | undefined;
+  return () => {
+    const holding = refs
+      .map((ref) => ({ ref, sockets: socketInodes(ref) }))
+      .filter(({ sockets }) => sockets.length > 0);
+    if (holding.length === 0) return [];
+    const table = (listening ??= listeningInodes());
+    return holding.filter(({ sockets }) => sockets.some((inode) => table.has(inode))).map(({ ref }) => ref);
+  };
+}
+
+/** Those of `refs` that still run and hold a listening TCP socket, now. */
 export function stillListening(refs: readonly ProcessRef[]): ProcessRef[] {
-  if (refs.length === 0) return [];
-  const listening = listeningInodes();
-  return refs.filter((ref) => holdsListeningSocket(ref, listening));
+  return listeningCheck(refs)();
 }

@@ -6,8 +6,8 @@
  *
  * Events, in the order a change goes through the pipeline:
  * - `fsEvent`: an inotify event on the watched folder (our own watch beside the controller's);
- * - `resolveStart`: the controller starts resolving a new store version (read from the resolver
- *   options it builds: `supportedFeatures` is read right before `resolve()` runs);
+ * - `resolveStart`: the controller starts resolving a new store version (Resolver.resolve,
+ *   wrapped below);
  * - `render`, `validate`, `reload`, `applyLive`: each driver call, with its duration;
  * - `started`: a proxy serves its first configuration (its master pid).
  *
@@ -20,7 +20,7 @@ import { Session } from 'node:inspector/promises';
 import { DRIVERS } from '../../drivers/index.js';
 import type { Driver, ProxyProcess } from '../../drivers/driver.js';
 import { createLogger } from '../../operator/log.js';
-import type { DriverName } from '../../operator/model/index.js';
+import { Resolver, type DriverName } from '../../operator/model/index.js';
 import { StandaloneController } from '../../operator/standalone/controller.js';
 import { now } from './clock.js';
 import type { ControllerArgs, ControllerCommand, ControllerEvent } from './controllerEvents.js';
@@ -46,15 +46,18 @@ function instrumentProcess(proxy: ProxyProcess, driver: DriverName): ProxyProces
   };
 }
 
-function instrument(driver: Driver, marksResolve: boolean): Driver {
+// The controller resolves each new store version once, through its Resolver.
+const resolveVersion = Resolver.prototype.resolve;
+Resolver.prototype.resolve = function (this: Resolver, snapshot) {
+  emit({ kind: 'resolveStart', driver: args.driver });
+  return resolveVersion.call(this, snapshot);
+};
+
+function instrument(driver: Driver): Driver {
   const applyLive = driver.applyLive?.bind(driver);
   return {
     name: driver.name,
-    get supportedFeatures() {
-      // The controller reads this (nginx's first) as it builds the resolver's options.
-      if (marksResolve) emit({ kind: 'resolveStart', driver: driver.name });
-      return driver.supportedFeatures;
-    },
+    supportedFeatures: driver.supportedFeatures,
     render(model, target) {
       const start = now();
       const config = driver.render(model, target);
@@ -95,7 +98,7 @@ const controller = new StandaloneController({
   stateDir: args.stateDir,
   statusFile: args.statusFile,
   addressPool: args.addressPool,
-  drivers: { nginx: instrument(DRIVERS.nginx, true), haproxy: instrument(DRIVERS.haproxy, false) },
+  drivers: { nginx: instrument(DRIVERS.nginx), haproxy: instrument(DRIVERS.haproxy) },
   logger,
 });
 

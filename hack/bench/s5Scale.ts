@@ -213,7 +213,7 @@ export async function runS5(context: BenchContext): Promise<ScenarioResult> {
         driver,
         s.routes.toLocaleString('en-US'),
         `${formatNumber(s.offline.configBytes / 1024)} KiB`,
-        formatMs(s.offline.resolveMs),
+        `${formatMs(s.offline.resolveMs)} / ${formatMs(s.offline.changeResolveMs)}`,
         `${formatMs(i.renderPerChangeMs)} (${formatMs(i.renderPerCallMs)})`,
         formatMs(i.validateMs),
         formatMs(i.servedMs),
@@ -233,19 +233,20 @@ export async function runS5(context: BenchContext): Promise<ScenarioResult> {
       metrics[`${key}.afterWorkerMiB`] = i.afterWorkerMiB;
       metrics[`${key}.controllerPeakMiB`] = s.controllerPeakMiB;
       metrics[`${key}.resolveMs`] = s.offline.resolveMs;
+      metrics[`${key}.changeResolveMs`] = s.offline.changeResolveMs;
     }
     const target = all[driver]!.find((s) => s.routes === TARGET_SIZE) ?? all[driver]!.at(-1);
     if (target) targets.push(...s5Checks(driver, target));
   }
   const markdown = [
-    `Routes are one file each, one Service (one endpoint) per ${ROUTES_PER_SERVICE} routes. "Incremental" figures are medians over ${context.runs} single-route additions at that size (memory: the largest over them); render per change is every render call of a change, per call in parentheses. "Resolve (idle CPU)" is the full resolve of that many routes, timed in the bench process after the controller had stopped (median of 5 after 2 warm-ups); the controller runs it once per change, before the coalescing window. RSS is VmRSS; during = peak sampled every 10 ms from the write until the old worker exited, after = once it had exited. Controller: peak (VmHWM since start) / settled after the last addition. An addition disturbed by other jobs (as in S2) was repeated once.`,
+    `Routes are one file each, one Service (one endpoint) per ${ROUTES_PER_SERVICE} routes. "Incremental" figures are medians over ${context.runs} single-route additions at that size (memory: the largest over them); render per change is every render call of a change, per call in parentheses. "Resolve (idle CPU)" is, timed in the bench process after the controller had stopped (median of 5 after 2 warm-ups), the resolve of that many routes from scratch (what a start costs) / of one more route reusing the previous resolution (what a change costs: the controller's Resolver). RSS is VmRSS; during = peak sampled every 10 ms from the write until the old worker exited, after = once it had exited. Controller: peak (VmHWM since start) / settled after the last addition. An addition disturbed by other jobs (as in S2) was repeated once.`,
     '',
     table(
       [
         'driver',
         'routes',
         'config',
-        'resolve (idle CPU)',
+        'resolve (idle CPU): all / change',
         'render per change (per call)',
         'validate',
         'apply → served',

@@ -14,7 +14,7 @@ import {
   stageFiles,
   writeFileAtomic,
 } from '../../drivers/deploy.js';
-import { stillListening, type ProcessRef } from '../../drivers/procfs.js';
+import { listeningCheck, type ProcessRef } from '../../drivers/procfs.js';
 import type { Logger } from '../log.js';
 import { nginxErrorTail, reloadProxy, ReloadRefusedError } from './proxyControl.js';
 
@@ -123,9 +123,10 @@ export class Applier {
     signal: AbortSignal,
   ): Promise<boolean> {
     const deadline = Date.now() + this.options.confirmTimeoutMs;
+    const listening = listeningCheck(retiring);
     for (;;) {
       if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
-      if ((await this.served()) === hash && stillListening(retiring).length === 0) return true;
+      if ((await this.served()) === hash && listening().length === 0) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

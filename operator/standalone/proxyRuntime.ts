@@ -19,6 +19,7 @@ import {
   type RenderTarget,
 } from '../../drivers/driver.js';
 import { commitFiles, pruneFiles, stageFiles, waitForServedHash } from '../../drivers/deploy.js';
+import { modelDigest } from '../../drivers/hash.js';
 import { renderValidated, type RejectedRoute } from '../deploy/index.js';
 import { describeError } from '../log.js';
 import type { DriverName, GatewayModel } from '../model/index.js';
@@ -49,7 +50,7 @@ export class ProxyRuntime {
   private stopping = false;
   /** What the proxy was last confirmed to serve: what a live update starts from. */
   private served: { readonly model: GatewayModel; readonly target: RenderTarget } | undefined;
-  /** JSON of the model the proxy serves, so status can tell whether it is the latest one. */
+  /** Digest of the model the proxy serves, so status can tell whether it is the latest one. */
   private servedModel: string | undefined;
   lastError: string | undefined;
 
@@ -170,12 +171,12 @@ export class ProxyRuntime {
    */
   serves(model: GatewayModel | undefined): boolean {
     if (model !== undefined && this.served?.model === model) return true;
-    return this.servedModel === (model === undefined ? undefined : JSON.stringify(model));
+    return this.servedModel === (model === undefined ? undefined : modelDigest(model));
   }
 
   private markServed(model: GatewayModel, target: RenderTarget): void {
     this.served = { model, target };
-    this.servedModel = JSON.stringify(model);
+    this.servedModel = modelDigest(model);
   }
 
   private clearServed(): void {

@@ -8,6 +8,7 @@ import {
   type GatewayAddress,
   type ObjectStatus,
   type ResolvedCondition,
+  type RouteParentStatus,
 } from '../model/index.js';
 
 export interface DataPlaneReport {
@@ -69,18 +70,25 @@ export function mergeDataPlaneReports(
   });
 }
 
-/** A route the proxy refused is not Accepted by that Gateway, with the proxy's own words. */
+/**
+ * A route the proxy refused is not Accepted by that Gateway, with the proxy's own words. A
+ * route no Gateway refused is returned as it came (the stamper reuses what it stamped for it).
+ */
 function markRejected(
   status: Extract<ObjectStatus, { kind: 'HTTPRoute' }>,
   reports: ReadonlyMap<string, DataPlaneReport>,
 ): ObjectStatus {
   const key = `${status.kind}/${status.metadata.namespace}/${status.metadata.name}`;
+  const rejectionBy = (parent: RouteParentStatus) =>
+    reports
+      .get(`${parent.parentRef.namespace}/${parent.parentRef.name}`)
+      ?.rejectedRoutes?.find((r) => r.route === key);
+  if (!status.status.parents.some(rejectionBy)) return status;
   return {
     ...status,
     status: {
       parents: status.status.parents.map((parent) => {
-        const report = reports.get(`${parent.parentRef.namespace}/${parent.parentRef.name}`);
-        const rejected = report?.rejectedRoutes?.find((r) => r.route === key);
+        const rejected = rejectionBy(parent);
         if (!rejected) return parent;
         return {
           ...parent,

@@ -25,26 +25,38 @@ function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+interface Stamping {
+  readonly input: ObjectStatus;
+  readonly stamped: StampedStatus;
+}
+
 export class StatusStamper {
-  private previous = new Map<string, StampedStatus>();
+  private previous = new Map<string, Stamping>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Stamp `statuses` against the previous call's output; objects gone from the input are forgotten. */
+  /**
+   * Stamp `statuses` against the previous call's output; objects gone from the input are
+   * forgotten. Status objects are immutable: one given again as the same object (the resolver
+   * reuses those of unchanged objects) gets the same stamped object back.
+   */
   stamp(statuses: readonly ObjectStatus[]): StampedStatus[] {
     const time = rfc3339(this.now());
-    const next = new Map<string, StampedStatus>();
+    const next = new Map<string, Stamping>();
     for (const status of statuses) {
-      const old = this.previous.get(objectKey(status));
+      const key = objectKey(status);
+      const old = this.previous.get(key);
+      if (old?.input === status) {
+        next.set(key, old);
+        continue;
+      }
       const times = new Map<string, string>();
-      if (old) collectTimes(old.status, '', times);
-      next.set(objectKey(status), {
-        ...status,
-        status: stampValue(status.status, '', times, time),
-      } as StampedStatus);
+      if (old) collectTimes(old.stamped.status, '', times);
+      const stamped = { ...status, status: stampValue(status.status, '', times, time) } as StampedStatus;
+      next.set(key, { input: status, stamped });
     }
     this.previous = next;
-    return [...next.values()];
+    return [...next.values()].map(({ stamped }) => stamped);
   }
 }
 
