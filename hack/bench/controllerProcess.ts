@@ -47,6 +47,7 @@ function instrumentProcess(proxy: ProxyProcess, driver: DriverName): ProxyProces
 }
 
 // The controller resolves each new store version once, through its Resolver.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its `this`
 const resolveVersion = Resolver.prototype.resolve;
 Resolver.prototype.resolve = function (this: Resolver, snapshot) {
   emit({ kind: 'resolveStart', driver: args.driver });
