@@ -79,7 +79,8 @@ export async function listManifestFiles(
   return { files: [...files].sort(), folders: [...folders].sort(), problems };
 }
 
-function isManifestName(file: string): boolean {
+/** Whether a listed folder's file is read: a manifest extension (files named directly always are). */
+export function isManifestName(file: string): boolean {
   return MANIFEST_EXTENSIONS.has(path.extname(file).toLowerCase());
 }
 

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, open, rename, rm, stat, symlink, unlink, writeFile } fr
 import os from 'node:os';
 import path from 'node:path';
 import { FileSource, type FileSourceOptions } from '../../../operator/sources/fileSource.js';
-import type { FileProblem } from '../../../operator/sources/files.js';
+import { loadFiles, type FileProblem } from '../../../operator/sources/files.js';
 import { Store } from '../../../operator/store/index.js';
 
 const NO_POLL_MS = 3_600_000;
@@ -137,6 +137,39 @@ describe('files source: watching', function () {
     // A file read again yields new objects, which the source hands to the store as changed:
     // one object here means no other file was read again.
     expect(fixture.store.batches.slice(before)).to.deep.equal([{ upserts: ['r301'], deletions: [] }]);
+  });
+
+  it('ends as a fresh load of the files would, whatever order objects defined twice come and go in', async () => {
+    // Three files, each holding some of two routes, written and deleted in a fixed pseudo-random
+    // order: a route in two files comes from the first by name, and named-file scans must agree.
+    let seed = 20261202;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n; // the high bits: an LCG's low bits repeat quickly
+    };
+    const state = (): Map<string, string | undefined> =>
+      new Map(['x', 'y'].map((name) => [name, hostOf(name)]));
+    await fixture.put('a.yaml', route('x', 'a.example'));
+    await fixture.start();
+    for (let step = 0; step < 30; step += 1) {
+      const file = ['a.yaml', 'b.yaml', 'c.yaml'][next(3)]!;
+      const documents = ['x', 'y']
+        .filter(() => next(2) === 1)
+        .map((name) => route(name, `${name}${step}.example`));
+      if (documents.length === 0) await rm(path.join(fixture.dir, file), { force: true });
+      else await fixture.put(file, documents.join('---\n'));
+      const fresh = await loadFiles([fixture.dir]);
+      const expected = new Map(
+        ['x', 'y'].map((name) => {
+          const object = fresh.objects.find((o) => o.metadata.name === name);
+          return [name, (object?.spec as { hostnames?: string[] } | undefined)?.hostnames?.[0]];
+        }),
+      );
+      await eventually(
+        () => JSON.stringify([...state()]) === JSON.stringify([...expected]),
+        `step ${step}: ${JSON.stringify([...expected])}, have ${JSON.stringify([...state()])}`,
+      );
+    }
   });
 
   it('sees an in-place edit that keeps the size (times and change time differ)', async () => {
