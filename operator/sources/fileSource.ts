@@ -54,6 +54,14 @@ interface CachedFile {
   readonly parsed: ParsedFile;
 }
 
+/** A named file that changed: its cache entry before and after (none: deleted), what it gives. */
+interface NamedUpdate {
+  readonly file: string;
+  readonly before: CachedFile | undefined;
+  readonly after?: CachedFile;
+  readonly result?: ParsedFile;
+}
+
 /** What events asked the next scan to look at: the paths they named, or everything. */
 interface Pending {
   readonly everything: boolean;
@@ -164,9 +172,7 @@ export class FileSource {
     this.listedFolders = new Set(folders);
     this.problems = loaded.problems;
     this.definers = new Map();
-    for (const { result } of parsed)
-      for (const object of result.objects)
-        this.definers.set(objectKey(object), (this.definers.get(objectKey(object)) ?? 0) + 1);
+    for (const { result } of parsed) for (const object of result.objects) this.count(objectKey(object), +1);
 
     const next = new Map(loaded.objects.map((object) => [objectKey(object), object]));
     const deletions = [...this.current.entries()]
@@ -186,42 +192,20 @@ export class FileSource {
    * is needed to give the right result (see the header).
    */
   private async scanNamed(named: ReadonlySet<string>): Promise<boolean> {
-    const folders = this.listedFolders;
-    if (!folders) return false;
-    const files: string[] = [];
-    for (const name of named) {
-      let isFile: boolean;
-      try {
-        isFile = (await lstat(name)).isFile();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-        if (this.cache.has(name)) files.push(name); // deleted
-        continue;
-      }
-      // A folder or a link: what it holds or points to may have changed with it.
-      if (!isFile) return false;
-      if (this.cache.has(name)) files.push(name);
-      else if (!path.basename(name).startsWith('.') && isManifestName(name)) {
-        if (!folders.has(path.dirname(name))) return false;
-        files.push(name);
-      } // else: a file that is not read (a temporary file, an editor's swap file)
-    }
-    const updates = await this.readNamed(files);
-    if (updates === undefined) return false;
-
-    const changedFiles = new Set(updates.map((u) => u.file));
+    const files = await this.namedFiles(named);
+    const updates = files && (await this.readNamed(files));
+    if (!updates) return false;
     const upserts = new Map<string, KubeObject>();
     const removed = new Map<string, KubeObject>();
     for (const { file, before, after } of updates) {
       for (const object of before?.parsed.objects ?? []) {
         const key = objectKey(object);
-        this.definers.set(key, (this.definers.get(key) ?? 1) - 1);
-        if (this.definers.get(key) === 0) this.definers.delete(key);
+        this.count(key, -1);
         removed.set(key, object);
       }
       for (const object of after?.parsed.objects ?? []) {
         const key = objectKey(object);
-        this.definers.set(key, (this.definers.get(key) ?? 0) + 1);
+        this.count(key, +1);
         upserts.set(key, object);
         removed.delete(key);
       }
@@ -230,6 +214,19 @@ export class FileSource {
     }
     for (const key of removed.keys()) this.current.delete(key);
     for (const [key, object] of upserts) this.current.set(key, object);
+    this.reportNamed(updates);
+    const deletions = [...removed.values()].map((o) => ({
+      kind: o.kind,
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+    }));
+    if (upserts.size > 0 || deletions.length > 0) this.options.store.apply([...upserts.values()], deletions);
+    return true;
+  }
+
+  /** The problems of the files updated replace theirs; those of other files stay as they were. */
+  private reportNamed(updates: readonly NamedUpdate[]): void {
+    const changedFiles = new Set(updates.map((u) => u.file));
     this.problems = [
       ...this.problems.filter((problem) => !changedFiles.has(problem.file)),
       ...updates.flatMap(({ result }) => result?.problems ?? []),
@@ -238,14 +235,37 @@ export class FileSource {
       this.problems,
       updates.flatMap(({ result }) => result?.ignored ?? []),
     );
-    const deletions = [...removed.values()].map((o) => ({
-      kind: o.kind,
-      namespace: o.metadata.namespace,
-      name: o.metadata.name,
-    }));
-    const changed = [...upserts.values()];
-    if (changed.length > 0 || deletions.length > 0) this.options.store.apply(changed, deletions);
-    return true;
+  }
+
+  private count(key: string, by: number): void {
+    const count = (this.definers.get(key) ?? 0) + by;
+    if (count > 0) this.definers.set(key, count);
+    else this.definers.delete(key);
+  }
+
+  /**
+   * The files among `named` that are read (known ones, deleted or not, and new manifests in a
+   * listed folder); undefined when one is a folder, a link, outside the listed folders, or
+   * cannot be looked at.
+   */
+  private async namedFiles(named: ReadonlySet<string>): Promise<string[] | undefined> {
+    const folders = this.listedFolders;
+    if (!folders) return undefined;
+    const files: string[] = [];
+    for (const name of named) {
+      const kind = await lstat(name).then(
+        (info) => (info.isFile() ? 'file' : 'other'),
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'gone' : 'other'),
+      );
+      // A folder or a link: what it holds or points to may have changed with it.
+      if (kind === 'other') return undefined;
+      if (this.cache.has(name)) files.push(name);
+      else if (kind === 'file' && !path.basename(name).startsWith('.') && isManifestName(name)) {
+        if (!folders.has(path.dirname(name))) return undefined;
+        files.push(name);
+      } // else: gone and never read, or a file that is not read (a temporary or swap file)
+    }
+    return files;
   }
 
   /**
@@ -254,44 +274,47 @@ export class FileSource {
    * problems). Undefined when any object they define, before or after, is also defined in
    * another file, or twice: which definition wins then depends on the listing order.
    */
-  private async readNamed(files: readonly string[]): Promise<
-    | {
-        file: string;
-        before: CachedFile | undefined;
-        after: CachedFile | undefined;
-        result: ParsedFile | undefined;
-      }[]
-    | undefined
-  > {
-    const updates = [];
+  private async readNamed(files: readonly string[]): Promise<NamedUpdate[] | undefined> {
+    const updates: NamedUpdate[] = [];
     const claimed = new Set<string>();
     for (const file of files) {
       const signature = await signatureOf(file);
       const before = this.cache.get(file);
       if (before?.signature === signature) continue;
-      let after: CachedFile | undefined;
-      let result: ParsedFile | undefined;
-      if (signature !== 'missing') {
-        const fresh = await parseManifestFile(file);
-        const keep = fresh.unreadable && before !== undefined;
-        result = keep ? { ...before.parsed, problems: fresh.problems } : fresh;
-        after = { signature, parsed: keep ? before.parsed : fresh };
-      }
-      // How many times this file defined each object, which the counts include.
-      const own = new Map<string, number>();
-      for (const object of before?.parsed.objects ?? [])
-        own.set(objectKey(object), (own.get(objectKey(object)) ?? 0) + 1);
-      const keys = (after?.parsed.objects ?? []).map(objectKey);
-      for (const key of keys) {
-        if (claimed.has(key)) return undefined; // twice in this file, or in another named one
-        claimed.add(key);
-      }
-      for (const key of new Set([...own.keys(), ...keys])) {
-        if ((this.definers.get(key) ?? 0) - (own.get(key) ?? 0) > 0) return undefined;
-      }
-      updates.push({ file, before, after, result });
+      const update = signature === 'missing' ? { file, before } : await this.reread(file, signature, before);
+      if (this.definedElsewhere(update, claimed)) return undefined;
+      updates.push(update);
     }
     return updates;
+  }
+
+  private async reread(
+    file: string,
+    signature: string,
+    before: CachedFile | undefined,
+  ): Promise<NamedUpdate> {
+    const fresh = await parseManifestFile(file);
+    const keep = fresh.unreadable && before !== undefined;
+    return {
+      file,
+      before,
+      after: { signature, parsed: keep ? before.parsed : fresh },
+      result: keep ? { ...before.parsed, problems: fresh.problems } : fresh,
+    };
+  }
+
+  /** Whether an object `update` defines, before or after, is defined by another file or twice. */
+  private definedElsewhere({ before, after }: NamedUpdate, claimed: Set<string>): boolean {
+    // How many times this file defined each object, which the counts include.
+    const own = new Map<string, number>();
+    for (const object of before?.parsed.objects ?? [])
+      own.set(objectKey(object), (own.get(objectKey(object)) ?? 0) + 1);
+    const keys = (after?.parsed.objects ?? []).map(objectKey);
+    for (const key of keys) {
+      if (claimed.has(key)) return true; // twice in this file, or in another named one
+      claimed.add(key);
+    }
+    return [...own.keys(), ...keys].some((key) => (this.definers.get(key) ?? 0) - (own.get(key) ?? 0) > 0);
   }
 
   private takePending(): Pending {
