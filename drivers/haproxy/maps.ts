@@ -106,7 +106,19 @@ export function isMappable(host: VirtualHost): boolean {
 
 type HostEntry = MapEntry & { readonly kind: 'exact' | 'prefix' };
 
-function hostEntries(host: VirtualHost): HostEntry[] | undefined {
+/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
+const hostEntriesMemo = new WeakMap<VirtualHost, readonly HostEntry[] | null>();
+
+function hostEntries(host: VirtualHost): readonly HostEntry[] | undefined {
+  let entries = hostEntriesMemo.get(host);
+  if (entries === undefined) {
+    entries = buildHostEntries(host) ?? null;
+    hostEntriesMemo.set(host, entries);
+  }
+  return entries ?? undefined;
+}
+
+function buildHostEntries(host: VirtualHost): HostEntry[] | undefined {
   const hostname = host.hostname.toLowerCase();
   if (!EXACT_HOSTNAME.test(hostname)) return undefined;
   const entries: HostEntry[] = [];

@@ -44,7 +44,12 @@ export interface FileSourceOptions {
   readonly onIgnoredKind: (ignored: IgnoredKind) => void;
   /** Called when a scan after the first fails; the next event or poll scans everything again. */
   readonly onScanError?: (error: unknown) => void;
-  /** Quiet time after an event before rescanning; small, since it adds to propagation time. */
+  /**
+   * Quiet time after an event before rescanning (default 1 ms): enough for the events of one
+   * write (a rename into place fires two) to come together, and no more, since it adds to every
+   * change's time to serve. A burst needs no longer window: events that arrive while a scan
+   * runs are all taken by the next one.
+   */
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
 }
@@ -128,7 +133,7 @@ export class FileSource {
     this.schedule(delayMs);
   }
 
-  private schedule(delayMs = this.options.debounceMs ?? 5): void {
+  private schedule(delayMs = this.options.debounceMs ?? 1): void {
     if (this.stopped) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => void this.rescan(), delayMs);

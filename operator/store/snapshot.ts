@@ -19,31 +19,100 @@ export function objectKey(kind: string, namespace: string, name: string): string
   return `${kind}/${namespace}/${name}`;
 }
 
+const sortKey = (o: KubeObject): string => `${o.metadata.namespace}/${o.metadata.name}`;
+
 function compareObjects(a: KubeObject, b: KubeObject): number {
-  const x = `${a.metadata.namespace}/${a.metadata.name}`;
-  const y = `${b.metadata.namespace}/${b.metadata.name}`;
+  const x = sortKey(a);
+  const y = sortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function buildSnapshot(
+/** The lists and indexes of one snapshot, kept for the next: a kind that did not change keeps its own. */
+interface Built {
+  readonly lists: ReadonlyMap<Kind, readonly KubeObject[]>;
+  readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+  readonly grantsByNamespace: ReadonlyMap<string, readonly ReferenceGrant[]>;
+}
+
+/**
+ * Builds snapshots from the store's maps. Told each object that changed since the last one, it
+ * rebuilds only the lists of kinds that changed, and those by taking the changed objects out of
+ * the previous sorted list and putting the new ones in place, rather than sorting thousands of
+ * routes again for each one that changed.
+ */
+export class SnapshotBuilder {
+  private built: Built | undefined;
+  /** Per kind changed since the last build: each object that entered or left, as it ends. */
+  private readonly changed = new Map<Kind, Map<KubeObject, 'in' | 'out'>>();
+
+  /** `before` left the store (updated or deleted), `after` entered it (added or updated). */
+  note(kind: Kind, before: KubeObject | undefined, after: KubeObject | undefined): void {
+    let change = this.changed.get(kind);
+    if (!change) this.changed.set(kind, (change = new Map<KubeObject, 'in' | 'out'>()));
+    if (before) change.set(before, 'out');
+    if (after) change.set(after, 'in');
+  }
+
+  build(version: number, byKind: ReadonlyMap<Kind, ReadonlyMap<string, KubeObject>>): StoreSnapshot {
+    const previous = this.built;
+    const lists = new Map<Kind, readonly KubeObject[]>();
+    for (const [kind, objects] of byKind) {
+      const change = this.changed.get(kind);
+      const kept = previous?.lists.get(kind);
+      if (kept && !change) lists.set(kind, kept);
+      else if (kept && change && change.size <= Math.max(16, kept.length / 16))
+        lists.set(kind, spliced(kept, change));
+      else lists.set(kind, [...objects.values()].sort(compareObjects));
+    }
+    const slicesChanged = !previous || this.changed.has('EndpointSlice');
+    const grantsChanged = !previous || this.changed.has('ReferenceGrant');
+    this.changed.clear();
+    const labelled = ((lists.get('EndpointSlice') ?? []) as readonly EndpointSlice[]).filter(
+      (slice) => slice.metadata.labels[SERVICE_NAME_LABEL] !== undefined,
+    );
+    const built: Built = {
+      lists,
+      slicesByService:
+        slicesChanged || !previous
+          ? groupBy(labelled, (s) => `${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`)
+          : previous.slicesByService,
+      grantsByNamespace:
+        grantsChanged || !previous
+          ? groupBy(
+              (lists.get('ReferenceGrant') ?? []) as readonly ReferenceGrant[],
+              (g) => g.metadata.namespace,
+            )
+          : previous.grantsByNamespace,
+    };
+    this.built = built;
+    return snapshotOf(version, byKind, built);
+  }
+}
+
+/** `sorted` without the objects that left, and with those that entered, in order. */
+function spliced(sorted: readonly KubeObject[], change: ReadonlyMap<KubeObject, 'in' | 'out'>): KubeObject[] {
+  const list = sorted.filter((object) => change.get(object) !== 'out');
+  for (const [object, state] of change) {
+    if (state === 'out') continue;
+    const key = sortKey(object);
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sortKey(list[middle]!) < key) low = middle + 1;
+      else high = middle;
+    }
+    // Already there: it left and came back as the same object.
+    if (list[low] !== object) list.splice(low, 0, object);
+  }
+  return list;
+}
+
+function snapshotOf(
   version: number,
   byKind: ReadonlyMap<Kind, ReadonlyMap<string, KubeObject>>,
+  { lists, slicesByService, grantsByNamespace }: Built,
 ): StoreSnapshot {
-  const lists = new Map<Kind, readonly KubeObject[]>();
-  for (const [kind, objects] of byKind) lists.set(kind, [...objects.values()].sort(compareObjects));
-
-  const labelled = ((lists.get('EndpointSlice') ?? []) as readonly EndpointSlice[]).filter(
-    (slice) => slice.metadata.labels[SERVICE_NAME_LABEL] !== undefined,
-  );
-  const slicesByService = groupBy(
-    labelled,
-    (s) => `${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`,
-  );
-  const grantsByNamespace = groupBy(
-    (lists.get('ReferenceGrant') ?? []) as readonly ReferenceGrant[],
-    (g) => g.metadata.namespace,
-  );
-
   return {
     version,
     list: <K extends Kind>(kind: K) => (lists.get(kind) ?? []) as readonly ObjectOfKind<K>[],

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Kind, KubeObject } from '../api/kinds.js';
-import { buildSnapshot, objectKey, type StoreSnapshot } from './snapshot.js';
+import { objectKey, SnapshotBuilder, type StoreSnapshot } from './snapshot.js';
 
 export interface StoreOptions {
   /** `track`: the store owns generation and creationTimestamp (standalone); `source`: keep them. */
@@ -25,6 +25,7 @@ export class Store {
   private readonly byKind = new Map<Kind, Map<string, KubeObject>>();
   private version = 0;
   private cached: StoreSnapshot | undefined;
+  private readonly builder = new SnapshotBuilder();
   private readonly listeners = new Set<(changes: readonly StoreChange[]) => void>();
 
   constructor(private readonly options: StoreOptions) {}
@@ -51,7 +52,11 @@ export class Store {
       if (change) changes.push(change);
     }
     for (const { kind, namespace, name } of deletions) {
-      if (this.byKind.get(kind)?.delete(objectKey(kind, namespace, name))) {
+      const objects = this.byKind.get(kind);
+      const key = objectKey(kind, namespace, name);
+      const previous = objects?.get(key);
+      if (previous && objects?.delete(key)) {
+        this.builder.note(kind, previous, undefined);
         changes.push({ kind, namespace, name, type: 'deleted' });
       }
     }
@@ -69,7 +74,7 @@ export class Store {
   }
 
   snapshot(): StoreSnapshot {
-    this.cached ??= buildSnapshot(this.version, this.byKind);
+    this.cached ??= this.builder.build(this.version, this.byKind);
     return this.cached;
   }
 
@@ -83,6 +88,7 @@ export class Store {
     const object = this.options.metadata === 'track' ? stamp(incoming, previous, now) : incoming;
     if (previous && isDeepStrictEqual(previous, object)) return undefined;
     objects.set(key, object);
+    this.builder.note(kind, previous, object);
     return { kind, namespace, name, type: previous ? 'updated' : 'added' };
   }
 }
