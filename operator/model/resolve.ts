@@ -185,7 +185,7 @@ function gatewayEntry(
     gateway: name,
     driver: gateway.dataPlane.driver,
     settings: gateway.dataPlane.settings,
-    ports: buildHttpPorts(programmable, { hosts, scope: `${name.namespace}/${name.name}` }),
+    ports: buildHttpPorts(programmable, hosts),
     upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     certificates: [...certificates.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };

@@ -33,8 +33,9 @@ export interface ProgrammableListener {
  * lookup each when one route changes, and keep their identity, which the drivers' caches use.
  */
 export class VirtualHostCache {
-  private previous = new Map<string, CachedHost>();
-  private current = new Map<string, CachedHost>();
+  /** By owner listener, then hostname: a listener's hostnames on its port are distinct. */
+  private previous = new Map<ResolvedListener, Map<string, CachedHost>>();
+  private current = new Map<ResolvedListener, Map<string, CachedHost>>();
 
   /** Begin a resolution: what the one before did not use is forgotten. */
   begin(): void {
@@ -42,44 +43,54 @@ export class VirtualHostCache {
     this.current = new Map();
   }
 
-  /** The virtual host built last time for `key` from the same owner and candidates. */
-  get(key: string, owner: ResolvedListener, candidates: readonly ListenerRoute[]): VirtualHost | undefined {
-    const cached = this.previous.get(key);
+  /** The virtual host built last time for `hostname` from the same owner and candidates. */
+  get(
+    owner: ResolvedListener,
+    hostname: string,
+    candidates: readonly ListenerRoute[],
+  ): VirtualHost | undefined {
+    const cached = this.previous.get(owner)?.get(hostname);
     if (
       cached === undefined ||
-      cached.owner !== owner ||
       cached.candidates.length !== candidates.length ||
       !cached.candidates.every((route, i) => route === candidates[i])
     )
       return undefined;
-    this.current.set(key, cached);
+    this.keep(owner, hostname, cached);
     return cached.host;
   }
 
-  set(key: string, owner: ResolvedListener, candidates: readonly ListenerRoute[], host: VirtualHost): void {
-    this.current.set(key, { owner, candidates, host });
+  set(
+    owner: ResolvedListener,
+    hostname: string,
+    candidates: readonly ListenerRoute[],
+    host: VirtualHost,
+  ): void {
+    this.keep(owner, hostname, { candidates, host });
+  }
+
+  private keep(owner: ResolvedListener, hostname: string, entry: CachedHost): void {
+    let hosts = this.current.get(owner);
+    if (!hosts) this.current.set(owner, (hosts = new Map()));
+    hosts.set(hostname, entry);
   }
 }
 
 interface CachedHost {
-  readonly owner: ResolvedListener;
   readonly candidates: readonly ListenerRoute[];
   readonly host: VirtualHost;
 }
 
-/** `cache` and its `scope` (which Gateway) are optional: the result is the same without. */
+/** `cache` is optional: the result is the same without. */
 export function buildHttpPorts(
   listeners: readonly ProgrammableListener[],
-  cache?: { readonly hosts: VirtualHostCache; readonly scope: string },
+  cache?: VirtualHostCache,
 ): HttpListenerPort[] {
   const byPort = groupBy(listeners, (l) => l.listener.spec.port);
   return [...byPort.entries()]
     .sort(([a], [b]) => a - b)
     .map(([port, onPort]) => {
-      const virtualHosts = virtualHostsFor(
-        onPort,
-        cache && { hosts: cache.hosts, scope: `${cache.scope}\0${port}` },
-      );
+      const virtualHosts = virtualHostsFor(onPort, cache);
       // Listeners sharing a port share a protocol (resolveListeners marks any clash as a conflict).
       if (onPort[0]?.listener.spec.protocol !== 'HTTPS')
         return { kind: 'http', port, protocol: 'HTTP', virtualHosts };
@@ -98,7 +109,7 @@ export function buildHttpPorts(
 
 function virtualHostsFor(
   listeners: readonly ProgrammableListener[],
-  cache: { readonly hosts: VirtualHostCache; readonly scope: string } | undefined,
+  cache: VirtualHostCache | undefined,
 ): VirtualHost[] {
   const hostnames = new Set<string>();
   for (const { listener, routes } of listeners) {
@@ -112,8 +123,7 @@ function virtualHostsFor(
     const { spec, certificates } = owner.listener;
     const index = indexes.get(owner)!;
     const candidates = candidatesFor(index, hostname);
-    const key = cache && `${cache.scope}\0${hostname}`;
-    const cached = key === undefined ? undefined : cache?.hosts.get(key, owner.listener, candidates);
+    const cached = cache?.get(owner.listener, hostname, candidates);
     if (cached) return [cached];
     const host: VirtualHost = {
       hostname,
@@ -121,7 +131,7 @@ function virtualHostsFor(
       certificates: certificates.map((c) => c.id),
       rules: rulesFor(candidates, hostname),
     };
-    if (key !== undefined) cache?.hosts.set(key, owner.listener, candidates, host);
+    cache?.set(owner.listener, hostname, candidates, host);
     return [host];
   });
 }
