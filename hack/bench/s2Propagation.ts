@@ -46,7 +46,7 @@ const TARGET_P50_MS: Record<DriverName, number> = { haproxy: 20, nginx: 150 };
 /** What the propagation-floor note measured as the best a hand-written configuration can do. */
 const REACHABLE: Record<DriverName, string> = {
   haproxy:
-    '; a route to an existing Service on a host whose rules only match paths is a runtime map edit (no validate or reload before the first 200): what is left is the controller (file scan, full resolve, render, staging the files) and the probe interval',
+    '; a route to an existing Service on a host whose rules only match paths is a runtime map edit (no validate or reload before the first 200): what is left is the controller (file scan, incremental resolve, render and the config hash, staging the files) and the probe interval',
   nginx: '',
 };
 
@@ -276,7 +276,7 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
     '',
     phaseTable(context, all),
     '',
-    '`notify`: rename → inotify event; `scan`: 5 ms debounce + the controller stats the new file and parses it; `resolveAndCoalesce`: full resolve of the store (standalone has no coalescing window); `render`: every render call of the change; `liveCheck`: the HAProxy driver finding that the change cannot be applied live; `stage`: writing the candidate; `validate`: `nginx -t` / `haproxy -c`; `commit`: rename into place; `reload`: the reload call (nginx: SIGHUP; HAProxy: SIGUSR2 until the master reports the reload done, polled every 20 ms, so it can end after the first 200); `applyLive`: the HAProxy runtime map and server commands (validate and commit then follow, after traffic moved, and are not counted); `untilServed`: reload call or live update returned → first 200.',
+    '`notify`: rename → inotify event; `scan`: 1 ms debounce + the controller stats the new file and parses it; `resolveAndCoalesce`: the resolve of the new store version, reusing what did not change (standalone has no coalescing window); `render`: every render call of the change; `liveCheck`: the HAProxy driver finding that the change cannot be applied live; `stage`: writing the candidate; `validate`: `nginx -t` / `haproxy -c`; `commit`: rename into place; `reload`: the reload call (nginx: SIGHUP; HAProxy: SIGUSR2 until the master reports the reload done, polled every 20 ms, so it can end after the first 200); `applyLive`: the HAProxy runtime map and server commands (validate and commit then follow, after traffic moved, and are not counted); `untilServed`: reload call or live update returned → first 200.',
   ].join('\n');
   const profiles = context.drivers.flatMap((driver) =>
     (all[driver] ?? []).flatMap((c) =>
