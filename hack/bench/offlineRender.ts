@@ -5,7 +5,7 @@
  * and render the Gateway's configuration.
  */
 import { DRIVERS } from '../../drivers/index.js';
-import { CONTROLLER_NAME, resolve, Resolver, type DriverName } from '../../operator/model/index.js';
+import { resolve, resolveOptions, Resolver, type DriverName } from '../../operator/model/index.js';
 import { loadFiles } from '../../operator/sources/index.js';
 import { Store } from '../../operator/store/index.js';
 import { now } from './clock.js';
@@ -25,11 +25,7 @@ export async function offlineTimes(folder: string, driver: DriverName, repeat = 
   const store = new Store({ metadata: 'track' });
   store.apply(objects);
   const snapshot = store.snapshot();
-  const options = {
-    controllerName: CONTROLLER_NAME,
-    defaultDriver: driver,
-    supportedFeatures: { nginx: DRIVERS.nginx.supportedFeatures, haproxy: DRIVERS.haproxy.supportedFeatures },
-  };
+  const options = resolveOptions(driver, DRIVERS);
   const resolveMs: number[] = [];
   const changeResolveMs: number[] = [];
   const renderMs: number[] = [];

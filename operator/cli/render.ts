@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DRIVERS } from '../../drivers/index.js';
 import type { Logger } from '../log.js';
-import { CONTROLLER_NAME, resolve, type DriverName } from '../model/index.js';
+import { resolve, resolveOptions, type DriverName } from '../model/index.js';
 import { loadFiles } from '../sources/index.js';
 import { AddressPool } from '../standalone/addresses.js';
 import { gatewayFolder } from '../standalone/stateDir.js';
@@ -37,11 +37,7 @@ export async function renderCommand(options: RenderOptions): Promise<number> {
   }
   const store = new Store({ metadata: 'track' });
   store.apply(loaded.objects);
-  const resolution = resolve(store.snapshot(), {
-    controllerName: CONTROLLER_NAME,
-    defaultDriver: options.driver,
-    supportedFeatures: { nginx: DRIVERS.nginx.supportedFeatures, haproxy: DRIVERS.haproxy.supportedFeatures },
-  });
+  const resolution = resolve(store.snapshot(), resolveOptions(options.driver, DRIVERS));
 
   const pool = new AddressPool(options.addressPool);
   const reports = new Map<string, DataPlaneReport>();

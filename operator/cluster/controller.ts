@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../log.js';
-import { CONTROLLER_NAME, Resolver, type Resolution } from '../model/index.js';
+import { CONTROLLER_NAME, resolveOptions, Resolver, type Resolution } from '../model/index.js';
 import {
   APPLIED_HASH_ANNOTATION,
   CLUSTER_TARGET,
@@ -65,14 +65,7 @@ export class ClusterController {
   constructor(private readonly options: ClusterControllerOptions) {
     const { kubeConfig, logger: log } = options;
     this.metrics = new ControllerMetrics({ processMetrics: options.processMetrics ?? false });
-    this.resolver = new Resolver({
-      controllerName: CONTROLLER_NAME,
-      defaultDriver: options.defaultDriver,
-      supportedFeatures: {
-        nginx: options.drivers.nginx.supportedFeatures,
-        haproxy: options.drivers.haproxy.supportedFeatures,
-      },
-    });
+    this.resolver = new Resolver(resolveOptions(options.defaultDriver, options.drivers));
     this.source = new KubernetesSource({
       kubeConfig,
       store: this.store,

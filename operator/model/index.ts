@@ -5,7 +5,7 @@
  * Must not: do I/O, read a clock, log, import a driver, or know any proxy's syntax.
  */
 export { resolve, Resolver, type Resolution, type ResolvedGatewayEntry } from './resolve.js';
-export { CONTROLLER_NAME, type ResolveOptions } from './options.js';
+export { CONTROLLER_NAME, resolveOptions, type ResolveOptions } from './options.js';
 export type * from './types.js';
 export type * from './status.js';
 export type { Condition, ConditionStatus } from './conditions.js';

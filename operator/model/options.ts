@@ -11,3 +11,18 @@ export interface ResolveOptions {
   /** Conformance features each driver passes, published in `GatewayClass.status.supportedFeatures`. */
   readonly supportedFeatures: Readonly<Record<DriverName, readonly string[]>>;
 }
+
+/** Our options, with each driver's published features (`drivers` is the drivers by name). */
+export function resolveOptions(
+  defaultDriver: DriverName,
+  drivers: Readonly<Record<DriverName, { readonly supportedFeatures: readonly string[] }>>,
+): ResolveOptions {
+  return {
+    controllerName: CONTROLLER_NAME,
+    defaultDriver,
+    supportedFeatures: {
+      nginx: drivers.nginx.supportedFeatures,
+      haproxy: drivers.haproxy.supportedFeatures,
+    },
+  };
+}

@@ -71,7 +71,7 @@ export class VirtualHostCache {
 
   private keep(owner: ResolvedListener, hostname: string, entry: CachedHost): void {
     let hosts = this.current.get(owner);
-    if (!hosts) this.current.set(owner, (hosts = new Map()));
+    if (!hosts) this.current.set(owner, (hosts = new Map<string, CachedHost>()));
     hosts.set(hostname, entry);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Driver } from '../../drivers/driver.js';
 import { describeError, type Logger } from '../log.js';
-import { Resolver, type DriverName, type Resolution } from '../model/index.js';
+import { resolveOptions, Resolver, type DriverName, type Resolution } from '../model/index.js';
 import { WorkQueue } from '../reconcile/index.js';
 import { FileSource } from '../sources/index.js';
 import {
@@ -19,7 +19,6 @@ import { AddressPool } from './addresses.js';
 import { ConfigRejectedError } from '../deploy/index.js';
 import { ProxyRuntime } from './proxyRuntime.js';
 import { gatewayFolder, lockStateDir } from './stateDir.js';
-import { CONTROLLER_NAME } from '../model/index.js';
 
 export interface StandaloneOptions {
   readonly paths: readonly string[];
@@ -51,14 +50,7 @@ export class StandaloneController {
 
   constructor(private readonly options: StandaloneOptions) {
     this.pool = new AddressPool(options.addressPool);
-    this.resolver = new Resolver({
-      controllerName: CONTROLLER_NAME,
-      defaultDriver: options.defaultDriver,
-      supportedFeatures: {
-        nginx: options.drivers.nginx.supportedFeatures,
-        haproxy: options.drivers.haproxy.supportedFeatures,
-      },
-    });
+    this.resolver = new Resolver(resolveOptions(options.defaultDriver, options.drivers));
     const log = options.logger;
     this.source = new FileSource({
       paths: options.paths,
