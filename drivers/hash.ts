@@ -52,10 +52,13 @@ export function jsonOf(value: object): string {
   return text;
 }
 
+/** The digest is kept; the text only if someone kept it already (nginx's cache keys). */
 function digestOf(value: object): string {
   let digest = digestMemo.get(value);
   if (digest === undefined) {
-    digest = createHash('sha256').update(jsonOf(value)).digest('hex');
+    digest = createHash('sha256')
+      .update(jsonMemo.get(value) ?? JSON.stringify(value))
+      .digest('hex');
     digestMemo.set(value, digest);
   }
   return digest;
