@@ -79,9 +79,10 @@ export class ProxyRuntime {
       return this.rejected;
     }
     if (this.process && this.driver !== driver) await this.stop(model.settings.drainTimeoutSeconds * 1000);
-    if (await this.applyLive(driver, { model, target, next })) return this.rejected;
+    const live = await this.applyLive(driver, { model, target, next });
+    if (live === 'applied') return this.rejected;
 
-    const { config, rejected } = await renderValidated(driver, model, target, next);
+    const { config, rejected } = await renderValidated(driver, model, target, next, live === 'staged');
     await commitFiles(config, dir);
     if (this.process) {
       await this.process.reload();
@@ -106,34 +107,36 @@ export class ProxyRuntime {
   }
 
   /**
-   * The live path; false means "reload instead". Taken only when the running proxy serves the
-   * whole of the previous model: with routes set aside it serves another configuration, which
-   * the live update cannot start from.
+   * The live path; anything but 'applied' means "reload instead", 'staged' with `next`'s files
+   * already staged. Taken only when the running proxy serves the whole of the previous model:
+   * with routes set aside it serves another configuration, which the live update cannot start
+   * from.
    */
   private async applyLive(
     driver: Driver,
     { model, target, next }: { model: GatewayModel; target: RenderTarget; next: RenderedConfig },
-  ): Promise<boolean> {
+  ): Promise<'applied' | 'staged' | 'not staged'> {
     const { dir } = this.options;
     const served = this.served;
-    if (!this.process || this.driver !== driver || !driver.applyLive || !served) return false;
-    if (this.rejected.length > 0 || JSON.stringify(served.target) !== JSON.stringify(target)) return false;
+    if (!this.process || this.driver !== driver || !driver.applyLive || !served) return 'not staged';
+    if (this.rejected.length > 0 || JSON.stringify(served.target) !== JSON.stringify(target))
+      return 'not staged';
     // The files first: a state folder that cannot take them (disk full, not writable) fails the
     // update here, before traffic moves, and the previous configuration keeps serving. They are
     // only the candidate until validated and committed below.
     await stageFiles(next, dir);
     try {
-      if (!(await driver.applyLive(served.model, model, target))) return false;
+      if (!(await driver.applyLive(served.model, model, target))) return 'staged';
     } catch (error) {
       // What serves may be half updated: the reload of the whole configuration repairs it.
       this.options.onLiveUpdateRefused?.(describeError(error));
-      return false;
+      return 'staged';
     }
     await this.commitLive(driver, next);
     this.appliedHash = next.hash;
     this.markServed(model, target);
     this.lastError = undefined;
-    return true;
+    return 'applied';
   }
 
   /**
