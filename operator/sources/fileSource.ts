@@ -73,6 +73,9 @@ interface Pending {
   readonly named: ReadonlySet<string>;
 }
 
+/** How long a file emptied in place must stay so before its objects go (emptyTooSoon). */
+const EMPTY_GRACE_MS = 50;
+
 const objectKey = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
 /**
@@ -91,12 +94,15 @@ export class FileSource {
   private readonly ignoredKinds = new Set<string>();
   private current = new Map<string, KubeObject>();
   private debounce: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
   private rescanAgain = false;
   private stopped = false;
   /** What events asked for since the running scan (if any) began; the first scan reads all. */
   private pending = { everything: true, named: new Set<string>() };
+  /** Known files found empty in place, and since when with this signature (emptyTooSoon). */
+  private readonly emptied = new Map<string, { readonly signature: string; readonly since: number }>();
   /** As of the last scan: the folders listed, how many files define each object, every problem. */
   private listedFolders: ReadonlySet<string> | undefined;
   private definers = new Map<string, number>();
@@ -115,6 +121,7 @@ export class FileSource {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.debounce);
+    clearTimeout(this.recheck);
     clearInterval(this.poll);
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
@@ -285,12 +292,45 @@ export class FileSource {
     for (const file of files) {
       const signature = await signatureOf(file);
       const before = this.cache.get(file);
-      if (before?.signature === signature) continue;
+      if (before?.signature === signature || this.emptyTooSoon(file, signature, before)) continue;
       const update = signature === 'missing' ? { file, before } : await this.reread(file, signature, before);
       if (this.definedElsewhere(update, claimed)) return undefined;
       updates.push(update);
     }
     return updates;
+  }
+
+  /**
+   * Whether a known file that held objects and is now empty, in place (same inode), should be
+   * believed later rather than now. Writing a file in place truncates it first: read between
+   * the truncation and the write, it would delete every object it defines, for a moment, from
+   * what serves. So an emptied file counts only once it stayed empty and unchanged for
+   * EMPTY_GRACE_MS; until then it keeps its objects and is looked at again.
+   */
+  private emptyTooSoon(file: string, signature: string, before: CachedFile | undefined): boolean {
+    const [inode, size] = signature.split(':');
+    if (
+      !before ||
+      before.parsed.objects.length === 0 ||
+      size !== '0' ||
+      !before.signature.startsWith(`${inode}:`)
+    ) {
+      this.emptied.delete(file);
+      return false;
+    }
+    const seen = this.emptied.get(file);
+    const now = performance.now();
+    if (seen?.signature === signature && now - seen.since >= EMPTY_GRACE_MS) {
+      this.emptied.delete(file);
+      return false;
+    }
+    const since = seen?.signature === signature ? seen.since : now;
+    this.emptied.set(file, { signature, since });
+    this.pending.named.add(file);
+    // Its own timer: the debounce's would hold up events that arrive meanwhile.
+    clearTimeout(this.recheck);
+    this.recheck = setTimeout(() => this.schedule(0), Math.max(1, Math.ceil(since + EMPTY_GRACE_MS - now)));
+    return true;
   }
 
   private async reread(
@@ -382,7 +422,7 @@ export class FileSource {
   private async parsed(file: string, known?: string): Promise<ParsedFile> {
     const signature = known ?? (await signatureOf(file));
     const cached = this.cache.get(file);
-    if (cached?.signature === signature) return cached.parsed;
+    if (cached?.signature === signature || this.emptyTooSoon(file, signature, cached)) return cached!.parsed;
     const fresh = await parseManifestFile(file);
     const result = fresh.unreadable && cached ? { ...cached.parsed, problems: fresh.problems } : fresh;
     this.cache.set(file, { signature, parsed: fresh.unreadable && cached ? cached.parsed : fresh });

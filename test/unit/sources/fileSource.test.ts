@@ -172,6 +172,26 @@ describe('files source: watching', function () {
     }
   });
 
+  it('keeps the objects of a file written in place while it is empty between truncation and write', async () => {
+    const file = path.join(fixture.dir, 'a.yaml');
+    await fixture.put('a.yaml', route('a', 'one.example'));
+    await fixture.start();
+    const handle = await open(file, 'w'); // truncates: the file is empty, and an event says so
+    await sleep(30); // scans run meanwhile
+    await handle.write(route('a', 'two.example'));
+    await handle.close();
+    await eventually(() => hostOf('a') === 'two.example', 'the new content');
+    expect(fixture.store.batches.filter((batch) => batch.deletions.includes('a'))).to.deep.equal([]);
+  });
+
+  it('deletes the objects of a file emptied in place once it stays empty', async () => {
+    const file = path.join(fixture.dir, 'a.yaml');
+    await fixture.put('a.yaml', route('a', 'one.example'));
+    await fixture.start();
+    await writeFile(file, '');
+    await eventually(() => hostOf('a') === undefined, 'the deletion');
+  });
+
   it('sees an in-place edit that keeps the size (times and change time differ)', async () => {
     const file = path.join(fixture.dir, 'a.yaml');
     await writeFile(file, route('a', 'one.example'));
