@@ -8,18 +8,33 @@
  * writing it can never change what the running proxy reads; only `main` is staged under a
  * candidate name and swapped in by rename.
  */
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
 import { listeningCheck, type ProcessRef } from './procfs.js';
 
-/** Write `content` to `target` so that readers see the old or the new bytes, never a mix. */
-export async function writeFileAtomic(target: string, content: string, mode = 0o644): Promise<void> {
+/**
+ * Write `content` to `target` so that readers see the old or the new bytes, never a mix. Given
+ * as pieces, it is written piece by piece: megabytes need not be one string first.
+ */
+export async function writeFileAtomic(
+  target: string,
+  content: string | Iterable<string>,
+  mode = 0o644,
+): Promise<void> {
   // A private file (a key) gets a private folder: 0700 when the file is readable by its owner only.
   await mkdir(path.dirname(target), { recursive: true, mode: (mode & 0o077) === 0 ? 0o700 : 0o755 });
   const temp = `${target}.${process.pid}.tmp`;
-  await writeFile(temp, content, { mode });
+  if (typeof content === 'string') await writeFile(temp, content, { mode });
+  else {
+    const handle = await open(temp, 'w', mode);
+    try {
+      for (const piece of content) await handle.write(piece);
+    } finally {
+      await handle.close();
+    }
+  }
   await rename(temp, target);
 }
 

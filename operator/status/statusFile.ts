@@ -11,12 +11,35 @@ import type { StampedStatus } from './stamp.js';
  * stamped object: with thousands of routes, a change serializes what changed.
  */
 export function statusDocument(statuses: readonly StampedStatus[]): string {
-  if (statuses.length === 0) return '{\n  "items": []\n}\n';
+  return [...statusPieces(statuses)].join('');
+}
+
+/** Pieces of about this many characters: a document of megabytes never becomes one string. */
+const PIECE_CHARS = 64 * 1024;
+
+/** The document in pieces, for writing: joined, they are statusDocument's text. */
+function* statusPieces(statuses: readonly StampedStatus[]): Generator<string> {
+  if (statuses.length === 0) {
+    yield '{\n  "items": []\n}\n';
+    return;
+  }
   const items = statuses
     .map((item) => ({ key: `${item.kind}/${item.metadata.namespace}/${item.metadata.name}`, item }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ item }) => itemText(item));
-  return `{\n  "items": [\n${items.join(',\n')}\n  ]\n}\n`;
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let piece: string[] = ['{\n  "items": [\n'];
+  let size = 0;
+  for (const [i, { item }] of items.entries()) {
+    const text = itemText(item);
+    piece.push(i === 0 ? text : `,\n${text}`);
+    size += text.length;
+    if (size >= PIECE_CHARS) {
+      yield piece.join('');
+      piece = [];
+      size = 0;
+    }
+  }
+  piece.push('\n  ]\n}\n');
+  yield piece.join('');
 }
 
 const itemTexts = new WeakMap<StampedStatus, string>();
@@ -37,5 +60,5 @@ function itemText(item: StampedStatus): string {
 }
 
 export async function writeStatusFile(file: string, statuses: readonly StampedStatus[]): Promise<void> {
-  await writeFileAtomic(file, statusDocument(statuses));
+  await writeFileAtomic(file, statusPieces(statuses));
 }

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { statusDocument, StatusStamper } from '../../../operator/status/index.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { statusDocument, StatusStamper, writeStatusFile } from '../../../operator/status/index.js';
 import { CLASS, gateway, HTTP_LISTENER, resolveYaml, route, service } from '../../support/resolveFixture.js';
 
 const YAML =
@@ -51,5 +54,26 @@ describe('status file', () => {
     const second = again.stamp(statuses);
     expect(second).to.have.length(first.length);
     second.forEach((item, i) => expect(item).to.equal(first[i]));
+  });
+
+  it('is written piece by piece, the same bytes as the document, when it runs to megabytes', async () => {
+    let yaml = CLASS + gateway(HTTP_LISTENER) + service('v1');
+    for (let i = 0; i < 400; i += 1)
+      yaml += route(
+        `r${i}`,
+        '  parentRefs: [{ name: gw }]\n  rules: [{ backendRefs: [{ name: v1, port: 8080 }] }]',
+      );
+    const many = new StatusStamper(() => new Date('2026-01-01T00:00:00Z')).stamp(resolveYaml(yaml).statuses);
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'gp-status-'));
+    try {
+      const file = path.join(folder, 'status.json');
+      await writeStatusFile(file, many);
+      const written = await readFile(file, 'utf8');
+      expect(written.length).to.be.greaterThan(4 * 64 * 1024);
+      expect(written).to.equal(statusDocument(many));
+      expect((JSON.parse(written) as { items: unknown[] }).items).to.have.length(402);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
