@@ -2,23 +2,26 @@
 # default proxy image, Debian's nginx and HAProxy. One image for all three keeps what the
 # operator validates with (nginx -t / haproxy -c) identical to what the proxies run.
 #
-# gateplane ships as TypeScript sources run through tsx, exactly as bin/gateplane.js runs them on
-# a checkout: no separate dist/ build that could differ from what the tests ran. tsc is a type
-# check (npm run typecheck in CI), not a build step.
+# gateplane runs compiled: dist/ (`npm run build`, tsc's output of the same sources, which the
+# integration tests also run through bin/gateplane.js once `npm ci` has built it). The sources
+# stay in the image beside it; bin/gateplane.js would fall back to them only if they were newer.
 
-# ---- build: production dependencies and sources ----
+# ---- build: compile, then keep production dependencies only ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
+# No scripts yet: `prepare` builds dist/, which needs the sources copied below.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY hack/build.mjs hack/
 COPY bin/ bin/
 COPY operator/ operator/
 COPY drivers/ drivers/
 COPY templates/ templates/
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 RUN chmod 0755 bin/gateplane.js
-# Every module the command line imports must load with production dependencies only.
-RUN node bin/gateplane.js --help >/dev/null
+# Every module the command line imports must load with production dependencies only, compiled.
+RUN node bin/gateplane.js --version | grep -F '(compiled)' && node bin/gateplane.js --help >/dev/null
 
 # ---- runtime ----
 FROM debian:bookworm-slim
@@ -42,8 +45,9 @@ COPY --from=build /usr/local/bin/node /usr/local/bin/node
 # #!/usr/bin/env node.
 COPY --from=build /app /app
 RUN ln -s /app/bin/gateplane.js /usr/local/bin/gateplane
-# tsx caches compiled modules under the temp folder unless told not to; with a read-only root
-# filesystem and no writable /tmp (the agent container) that would fail at start.
+# Should the sources ever run (dist/ older than them), tsx caches compiled modules under the temp
+# folder unless told not to; with a read-only root filesystem and no writable /tmp (the agent
+# container) that would fail at start.
 ENV NODE_ENV=production \
     TSX_DISABLE_CACHE=1
 WORKDIR /app

@@ -69,11 +69,13 @@ interface CommonFlags {
   logFormat?: 'text' | 'json';
 }
 
-export function buildProgram(exit: (code: number) => void): Command {
+export function buildProgram(exit: (code: number) => void, version?: string): Command {
   const program = new Command('gateplane')
     .description('Kubernetes Gateway API on NGINX and HAProxy')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  if (version !== undefined)
+    program.version(version, '--version', 'the version, and whether compiled or from sources');
 
   common(program.command('standalone'))
     .description('serve the Gateways in the files with real proxies on this machine, until SIGINT/SIGTERM')
@@ -121,8 +123,12 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram((code) => process.exit(code));
+/** `version`: what bin/gateplane.js knows: the package's, and which code it loaded. */
+export async function main(
+  argv: readonly string[],
+  about: { readonly version?: string } = {},
+): Promise<void> {
+  const program = buildProgram((code) => process.exit(code), about.version);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

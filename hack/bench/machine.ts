@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CONTROLLER_CODE } from './controller.js';
 
 export interface Machine {
   readonly cpuModel: string;
@@ -65,6 +66,8 @@ export interface SourceFingerprint {
   readonly files: number;
   /** Newest modification time among them: the tree changes while others work in it. */
   readonly newest: string;
+  /** How the controller ran it: compiled (dist/ up to date) or from the sources through tsx. */
+  readonly controller: 'compiled' | 'sources';
 }
 
 /** What gateplane code was measured, without asking git. */
@@ -90,5 +93,10 @@ export function sourceFingerprint(root: string): SourceFingerprint {
     }
   };
   for (const dir of ['operator', 'drivers', 'templates']) walk(dir);
-  return { hash: hash.digest('hex').slice(0, 12), files, newest: new Date(newest).toISOString() };
+  return {
+    hash: hash.digest('hex').slice(0, 12),
+    files,
+    newest: new Date(newest).toISOString(),
+    controller: CONTROLLER_CODE,
+  };
 }

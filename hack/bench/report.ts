@@ -89,7 +89,7 @@ export function summary(results: BenchResults, previous: Previous | undefined): 
     '',
     `Run started ${results.startedAt}, took ${(results.durationS / 60).toFixed(1)} min: \`npm run bench --${results.flags.quick ? ' --quick' : ''}${results.flags.profile ? ' --profile' : ''} --runs ${results.flags.runs} --scenario ${results.flags.scenarios.join(',')} --driver ${results.flags.drivers.join(',')}\`.`,
     '',
-    `gateplane source measured: ${results.source.hash} (${results.source.files} files of operator/, drivers/, templates/; newest modified ${results.source.newest}).`,
+    `gateplane source measured: ${results.source.hash} (${results.source.files} files of operator/, drivers/, templates/; newest modified ${results.source.newest}); the controller ran it ${results.source.controller === 'compiled' ? 'compiled (dist/, as an install runs it)' : results.source.controller === 'sources' ? 'from the sources through tsx (dist/ missing or older than them; tsx adds ~40 MiB)' : 'from the sources through tsx'}.`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, kernel ${m.kernel}; Node ${m.node}, nginx ${m.nginx}, ${m.haproxy}, ${m.wrk}. ` +
       `Load average (1/5/15 min) before: ${results.load.before.join(' / ')}, after: ${results.load.after.join(' / ')} (other jobs share this machine).`,
