@@ -13,6 +13,11 @@ export interface StoreSnapshot {
   /** EndpointSlices labelled `kubernetes.io/service-name: <name>` in the Service's namespace. */
   endpointSlicesFor(namespace: string, service: string): readonly EndpointSlice[];
   referenceGrantsIn(namespace: string): readonly ReferenceGrant[];
+  /**
+   * The version at which an object of `kind` last changed (0: none ever did): a result computed
+   * at version V from objects of kinds that have not changed since still holds.
+   */
+  changedAt(kind: Kind): number;
 }
 
 export function objectKey(kind: string, namespace: string, name: string): string {
@@ -30,6 +35,7 @@ function compareObjects(a: KubeObject, b: KubeObject): number {
 /** The lists and indexes of one snapshot, kept for the next: a kind that did not change keeps its own. */
 interface Built {
   readonly lists: ReadonlyMap<Kind, readonly KubeObject[]>;
+  readonly changedAt: ReadonlyMap<Kind, number>;
   readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
   readonly grantsByNamespace: ReadonlyMap<string, readonly ReferenceGrant[]>;
 }
@@ -66,12 +72,15 @@ export class SnapshotBuilder {
     }
     const slicesChanged = !previous || this.changed.has('EndpointSlice');
     const grantsChanged = !previous || this.changed.has('ReferenceGrant');
+    const changedAt = new Map(previous?.changedAt);
+    for (const kind of this.changed.keys()) changedAt.set(kind, version);
     this.changed.clear();
     const labelled = ((lists.get('EndpointSlice') ?? []) as readonly EndpointSlice[]).filter(
       (slice) => slice.metadata.labels[SERVICE_NAME_LABEL] !== undefined,
     );
     const built: Built = {
       lists,
+      changedAt,
       slicesByService:
         slicesChanged || !previous
           ? groupBy(labelled, (s) => `${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`)
@@ -111,7 +120,7 @@ function spliced(sorted: readonly KubeObject[], change: ReadonlyMap<KubeObject, 
 function snapshotOf(
   version: number,
   byKind: ReadonlyMap<Kind, ReadonlyMap<string, KubeObject>>,
-  { lists, slicesByService, grantsByNamespace }: Built,
+  { lists, changedAt, slicesByService, grantsByNamespace }: Built,
 ): StoreSnapshot {
   return {
     version,
@@ -120,5 +129,6 @@ function snapshotOf(
       byKind.get(kind)?.get(objectKey(kind, namespace, name)) as ObjectOfKind<K> | undefined,
     endpointSlicesFor: (namespace, service) => slicesByService.get(`${namespace}/${service}`) ?? [],
     referenceGrantsIn: (namespace) => grantsByNamespace.get(namespace) ?? [],
+    changedAt: (kind) => changedAt.get(kind) ?? 0,
   };
 }
