@@ -7,8 +7,7 @@ import type { StampedStatus } from './stamp.js';
 
 /**
  * `{"items":[...]}`, sorted, as JSON text; `render` prints the same document. The same bytes as
- * `JSON.stringify({ items }, null, 2)`, built from each item's own text, which is kept per
- * stamped object: with thousands of routes, a change serializes what changed.
+ * `JSON.stringify({ items }, null, 2)`, built from each item's own text.
  */
 export function statusDocument(statuses: readonly StampedStatus[]): string {
   return [...statusPieces(statuses)].join('');
@@ -42,21 +41,18 @@ function* statusPieces(statuses: readonly StampedStatus[]): Generator<string> {
   yield piece.join('');
 }
 
-const itemTexts = new WeakMap<StampedStatus, string>();
-
-/** One item as it sits in the document: two levels deep, so indented by four spaces. */
+/**
+ * One item as it sits in the document: two levels deep, so indented by four spaces. Not kept
+ * between writes: at 5,000 routes the texts held over 20 MiB, for ~10 ms saved per write, which
+ * comes after the change is served.
+ */
 function itemText(item: StampedStatus): string {
-  let text = itemTexts.get(item);
-  if (text === undefined) {
-    // Cluster-scoped objects (GatewayClass) have no namespace in the Kubernetes API: omit it too.
-    const shown =
-      item.metadata.namespace === ''
-        ? { ...item, metadata: { name: item.metadata.name, generation: item.metadata.generation } }
-        : item;
-    text = JSON.stringify(shown, null, 2).replace(/^/gm, '    ');
-    itemTexts.set(item, text);
-  }
-  return text;
+  // Cluster-scoped objects (GatewayClass) have no namespace in the Kubernetes API: omit it too.
+  const shown =
+    item.metadata.namespace === ''
+      ? { ...item, metadata: { name: item.metadata.name, generation: item.metadata.generation } }
+      : item;
+  return JSON.stringify(shown, null, 2).replace(/^/gm, '    ');
 }
 
 export async function writeStatusFile(file: string, statuses: readonly StampedStatus[]): Promise<void> {
