@@ -9,6 +9,7 @@ import type { ProxyMemory } from './memory.js';
 import type { OfflineTimes } from './offlineRender.js';
 import type { ProfileSummary } from './cpuProfile.js';
 import type { ControllerMemory } from './controllerEvents.js';
+import { CONTROLLER_CODE } from './controller.js';
 
 export const TARGET_SIZE = 5000;
 const WORKER_LIMIT_MIB: Record<DriverName, number> = { haproxy: 100, nginx: 150 };
@@ -44,7 +45,7 @@ export interface Size {
   readonly heap?: ProfileSummary;
   /** The controller's own memory figures after the additions. */
   readonly controllerMemory: ControllerMemory;
-  /** The same, serving a Gateway without routes (Node, tsx, gateplane's modules, one proxy). */
+  /** The same, serving a Gateway without routes (Node, gateplane's modules, tsx when run from sources, one proxy). */
   readonly baseline?: ControllerMemory;
   readonly controllerPeakMiB: number;
   /** Medians over the additions. */
@@ -121,7 +122,7 @@ function controllerBound(s: Size): string {
   const m = s.controllerMemory;
   const rest = m.rss - m.heapTotal - m.external;
   const base = s.baseline
-    ? `with no route it already holds ${formatNumber(s.baseline.rss, 0)} MiB (Node, tsx and gateplane's modules); `
+    ? `with no route it already holds ${formatNumber(s.baseline.rss, 0)} MiB (Node and gateplane's modules${CONTROLLER_CODE === 'sources' ? ', and tsx compiling them' : ''}); `
     : '';
   return `${base}here V8 heap ${formatNumber(m.heapUsed, 0)} MiB used of ${formatNumber(m.heapTotal, 0)} MiB reserved, external ${formatNumber(m.external, 0)} MiB, other ${formatNumber(rest, 0)} MiB; the peak adds the cold start's transient garbage${s.heap ? '; live heap by allocator in the S5 profile section' : ''}`;
 }
