@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { confirmServed } from '../../../drivers/deploy.js';
+import { statusSocketPath } from '../../../drivers/driver.js';
 import { processRef, stillListening, type ProcessRef } from '../../../drivers/procfs.js';
 
 /** A child that listens on loopback when told 'listen' and closes when told 'close'. */
@@ -51,5 +57,43 @@ describe('procfs: who still accepts connections', () => {
     await once(child, 'exit');
     expect(processRef(ref.pid)).to.equal(undefined);
     expect(stillListening([ref])).to.deep.equal([]);
+  });
+
+  describe('confirming a reload', () => {
+    let dir: string;
+    let status: http.Server;
+
+    beforeEach(async () => {
+      // The new configuration's status endpoint, answering its hash at once.
+      dir = await mkdtemp(path.join(os.tmpdir(), 'gp-confirm-'));
+      status = http.createServer((_, response) => response.end('new-hash'));
+      await new Promise<void>((resolve) => status.listen(statusSocketPath(dir), resolve));
+    });
+
+    afterEach(async () => {
+      await new Promise((resolve) => status.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('waits, once the new hash answers, until the old worker stops listening', async () => {
+      await tell(child, 'listen', 'listening'); // the old worker, still accepting
+      let done = false;
+      const confirmed = confirmServed(dir, 'new-hash', [ref], 5000).finally(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(done, 'confirmed while the old worker listens').to.equal(false);
+      await tell(child, 'close', 'closed'); // its soft stop: it closes its listening sockets
+      expect(await confirmed).to.equal(true);
+    });
+
+    it('gives up after the timeout when the old worker keeps listening', async () => {
+      await tell(child, 'listen', 'listening');
+      expect(await confirmServed(dir, 'new-hash', [ref], 200)).to.equal(false);
+    });
+
+    it('does not wait for an old worker that is gone', async () => {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      expect(await confirmServed(dir, 'new-hash', [ref], 200)).to.equal(true);
+    });
   });
 });
