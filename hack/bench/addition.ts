@@ -3,7 +3,7 @@
  * probe its hostname every 5 ms until the first 200 and then 300 ms more, and split the time
  * between the controller's steps using its events:
  *
- *   write ─ inotify ─ scan (1 ms debounce, stat and parse the new file) ─ resolve ─ render ─
+ *   write ─ inotify ─ scan (next event-loop turn, stat and parse the new file) ─ resolve ─ render ─
  *   stage ─ validate (nginx -t / haproxy -c) ─ commit ─ reload ─ proxy serves ─ first 200
  *
  * or, for a change HAProxy takes live (route maps, endpoints):

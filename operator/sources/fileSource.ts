@@ -45,10 +45,10 @@ export interface FileSourceOptions {
   /** Called when a scan after the first fails; the next event or poll scans everything again. */
   readonly onScanError?: (error: unknown) => void;
   /**
-   * Quiet time after an event before rescanning (default 1 ms): enough for the events of one
-   * write (a rename into place fires two) to come together, and no more, since it adds to every
-   * change's time to serve. A burst needs no longer window: events that arrive while a scan
-   * runs are all taken by the next one.
+   * Quiet time after an event before rescanning. By default none beyond the current turn of the
+   * event loop: the events of one write (a rename into place may fire two) arrive together and
+   * are taken by one scan, and any wait adds to every change's time to serve. A burst needs no
+   * longer window: events that arrive while a scan runs are all taken by the next one.
    */
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
@@ -93,7 +93,8 @@ export class FileSource {
   private readonly reported = new Set<string>();
   private readonly ignoredKinds = new Set<string>();
   private current = new Map<string, KubeObject>();
-  private debounce: NodeJS.Timeout | undefined;
+  /** Cancels the scan scheduled by the last event, if it has not started. */
+  private cancelScheduled: (() => void) | undefined;
   private recheck: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
@@ -120,7 +121,7 @@ export class FileSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.debounce);
+    this.cancelScheduled?.();
     clearTimeout(this.recheck);
     clearInterval(this.poll);
     for (const watcher of this.watchers.values()) watcher.close();
@@ -140,10 +141,17 @@ export class FileSource {
     this.schedule(delayMs);
   }
 
-  private schedule(delayMs = this.options.debounceMs ?? 1): void {
+  private schedule(delayMs = this.options.debounceMs ?? 0): void {
     if (this.stopped) return;
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.rescan(), delayMs);
+    this.cancelScheduled?.();
+    const run = (): void => void this.rescan();
+    if (delayMs > 0) {
+      const timer = setTimeout(run, delayMs);
+      this.cancelScheduled = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.cancelScheduled = () => clearImmediate(immediate);
+    }
   }
 
   /** One scan at a time; events during a scan cause exactly one more. */
