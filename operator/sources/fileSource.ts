@@ -73,8 +73,9 @@ interface Pending {
   readonly named: ReadonlySet<string>;
 }
 
-/** How long a file emptied in place must stay so before its objects go (emptyTooSoon). */
-const EMPTY_GRACE_MS = 50;
+/** How long a file changed in place must rest before it is read, at most (changedInPlaceTooSoon). */
+const QUIET_MS = 50;
+const MAX_SETTLE_MS = 1000;
 
 const objectKey = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
 
@@ -102,8 +103,11 @@ export class FileSource {
   private stopped = false;
   /** What events asked for since the running scan (if any) began; the first scan reads all. */
   private pending = { everything: true, named: new Set<string>() };
-  /** Known files found empty in place, and since when with this signature (emptyTooSoon). */
-  private readonly emptied = new Map<string, { readonly signature: string; readonly since: number }>();
+  /** Known files changed in place and not read yet: their last signature, since when, first change. */
+  private readonly settling = new Map<
+    string,
+    { readonly signature: string; readonly since: number; readonly first: number }
+  >();
   /** As of the last scan: the folders listed, how many files define each object, every problem. */
   private listedFolders: ReadonlySet<string> | undefined;
   private definers = new Map<string, number>();
@@ -300,7 +304,7 @@ export class FileSource {
     for (const file of files) {
       const signature = await signatureOf(file);
       const before = this.cache.get(file);
-      if (before?.signature === signature || this.emptyTooSoon(file, signature, before)) continue;
+      if (before?.signature === signature || this.changedInPlaceTooSoon(file, signature, before)) continue;
       const update = signature === 'missing' ? { file, before } : await this.reread(file, signature, before);
       if (this.definedElsewhere(update, claimed)) return undefined;
       updates.push(update);
@@ -309,35 +313,33 @@ export class FileSource {
   }
 
   /**
-   * Whether a known file that held objects and is now empty, in place (same inode), should be
-   * believed later rather than now. Writing a file in place truncates it first: read between
-   * the truncation and the write, it would delete every object it defines, for a moment, from
-   * what serves. So an emptied file counts only once it stayed empty and unchanged for
-   * EMPTY_GRACE_MS; until then it keeps its objects and is looked at again.
+   * Whether a known file changed in place (same inode) should be read later rather than now. A
+   * writer replacing a file in place truncates it first, then writes, possibly in pieces over
+   * time (`kubectl get -o yaml > file`): read in between, the file would take every object it
+   * does not hold yet out of what serves, for a moment. So it is read once it has not changed
+   * for QUIET_MS, or MAX_SETTLE_MS after its first change if it never rests; until then it keeps
+   * its objects. A file replaced by rename is a new inode, and is read at once.
    */
-  private emptyTooSoon(file: string, signature: string, before: CachedFile | undefined): boolean {
-    const [inode, size] = signature.split(':');
-    if (
-      !before ||
-      before.parsed.objects.length === 0 ||
-      size !== '0' ||
-      !before.signature.startsWith(`${inode}:`)
-    ) {
-      this.emptied.delete(file);
+  private changedInPlaceTooSoon(file: string, signature: string, before: CachedFile | undefined): boolean {
+    const [inode] = signature.split(':');
+    if (!before || signature === 'missing' || !before.signature.startsWith(`${inode}:`)) {
+      this.settling.delete(file);
       return false;
     }
-    const seen = this.emptied.get(file);
     const now = performance.now();
-    if (seen?.signature === signature && now - seen.since >= EMPTY_GRACE_MS) {
-      this.emptied.delete(file);
+    const seen = this.settling.get(file);
+    const first = seen?.first ?? now;
+    const since = seen?.signature === signature ? seen.since : now;
+    if (now - since >= QUIET_MS || now - first >= MAX_SETTLE_MS) {
+      this.settling.delete(file);
       return false;
     }
-    const since = seen?.signature === signature ? seen.since : now;
-    this.emptied.set(file, { signature, since });
+    this.settling.set(file, { signature, since, first });
     this.pending.named.add(file);
     // Its own timer: the debounce's would hold up events that arrive meanwhile.
     clearTimeout(this.recheck);
-    this.recheck = setTimeout(() => this.schedule(0), Math.max(1, Math.ceil(since + EMPTY_GRACE_MS - now)));
+    const due = Math.min(since + QUIET_MS, first + MAX_SETTLE_MS);
+    this.recheck = setTimeout(() => this.schedule(0), Math.max(1, Math.ceil(due - now)));
     return true;
   }
 
@@ -430,7 +432,8 @@ export class FileSource {
   private async parsed(file: string, known?: string): Promise<ParsedFile> {
     const signature = known ?? (await signatureOf(file));
     const cached = this.cache.get(file);
-    if (cached?.signature === signature || this.emptyTooSoon(file, signature, cached)) return cached!.parsed;
+    if (cached?.signature === signature || this.changedInPlaceTooSoon(file, signature, cached))
+      return cached!.parsed;
     const fresh = await parseManifestFile(file);
     const result = fresh.unreadable && cached ? { ...cached.parsed, problems: fresh.problems } : fresh;
     this.cache.set(file, { signature, parsed: fresh.unreadable && cached ? cached.parsed : fresh });

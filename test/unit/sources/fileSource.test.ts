@@ -184,6 +184,39 @@ describe('files source: watching', function () {
     expect(fixture.store.batches.filter((batch) => batch.deletions.includes('a'))).to.deep.equal([]);
   });
 
+  it('reads a file streamed in place only once the writer paused, never half of it', async () => {
+    const file = path.join(fixture.dir, 'ab.yaml');
+    await fixture.put('ab.yaml', `${route('a', 'one.example')}---\n${route('b', 'one.example')}`);
+    await fixture.start();
+    const before = fixture.store.batches.length;
+    // As `kubectl get -o yaml > file` writes: truncate, then pieces as they arrive.
+    const next = `${route('a', 'two.example')}---\n${route('b', 'two.example')}`;
+    const handle = await open(file, 'w');
+    for (const piece of [next.slice(0, 60), next.slice(60, 150), next.slice(150)]) {
+      await handle.write(piece);
+      await sleep(20);
+    }
+    await handle.close();
+    await eventually(() => hostOf('a') === 'two.example' && hostOf('b') === 'two.example', 'both');
+    // One batch, with both objects: nothing read from a piece of the file.
+    expect(fixture.store.batches.slice(before)).to.deep.equal([{ upserts: ['a', 'b'], deletions: [] }]);
+  });
+
+  it('reads a file that keeps changing in place at most a second after its first change', async () => {
+    const file = path.join(fixture.dir, 'a.yaml');
+    await fixture.put('a.yaml', route('a', 'one.example'));
+    await fixture.start();
+    const started = Date.now();
+    let seen: number | undefined;
+    for (let i = 0; i < 200 && seen === undefined; i += 1) {
+      await writeFile(file, route('a', `edit-${i}.example`));
+      if (hostOf('a') !== 'one.example') seen = Date.now() - started;
+      await sleep(10);
+    }
+    expect(seen, 'read while the writes go on').to.be.a('number');
+    expect(seen).to.be.within(900, 1500);
+  });
+
   it('deletes the objects of a file emptied in place once it stays empty', async () => {
     const file = path.join(fixture.dir, 'a.yaml');
     await fixture.put('a.yaml', route('a', 'one.example'));
