@@ -51,6 +51,8 @@ export interface FileSourceOptions {
    * longer window: events that arrive while a scan runs are all taken by the next one.
    */
   readonly debounceMs?: number;
+  /** How long a file changed in place must rest before it is read (default QUIET_MS). */
+  readonly quietMs?: number;
   readonly pollIntervalMs?: number;
 }
 
@@ -330,7 +332,8 @@ export class FileSource {
     const seen = this.settling.get(file);
     const first = seen?.first ?? now;
     const since = seen?.signature === signature ? seen.since : now;
-    if (now - since >= QUIET_MS || now - first >= MAX_SETTLE_MS) {
+    const quiet = this.options.quietMs ?? QUIET_MS;
+    if (now - since >= quiet || now - first >= MAX_SETTLE_MS) {
       this.settling.delete(file);
       return false;
     }
@@ -338,7 +341,7 @@ export class FileSource {
     this.pending.named.add(file);
     // Its own timer: the debounce's would hold up events that arrive meanwhile.
     clearTimeout(this.recheck);
-    const due = Math.min(since + QUIET_MS, first + MAX_SETTLE_MS);
+    const due = Math.min(since + quiet, first + MAX_SETTLE_MS);
     this.recheck = setTimeout(() => this.schedule(0), Math.max(1, Math.ceil(due - now)));
     return true;
   }
