@@ -71,13 +71,19 @@ export class Resolver {
     const attached = routesByGateway(routes);
     const none: RoutesByListener = new Map();
     this.hosts.begin();
+    let statuses: readonly ObjectStatus[] | undefined;
     return {
       gateways: gateways.map((gateway) => gatewayEntry(gateway, attached.get(gateway) ?? none, this.hosts)),
-      statuses: [
-        ...[...classes.values()].map((resolved) => resolved.status),
-        ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
-        ...routes.map(routeStatus),
-      ],
+      // Built when first read: the status writer reads it after the change is applied, and the
+      // apply should not wait for thousands of route statuses.
+      get statuses() {
+        statuses ??= [
+          ...[...classes.values()].map((resolved) => resolved.status),
+          ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
+          ...routes.map(routeStatus),
+        ];
+        return statuses;
+      },
     };
   }
 
