@@ -91,35 +91,27 @@ export function readServedHash(runtimeDir: string, timeoutMs = 1000): Promise<st
 }
 
 /** Poll the status endpoint until it serves `hash`; false if `timeoutMs` passes first. */
-export async function waitForServedHash(
-  runtimeDir: string,
-  hash: string,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if ((await readServedHash(runtimeDir)) === hash) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function waitForServedHash(runtimeDir: string, hash: string, timeoutMs: number): Promise<boolean> {
+  return confirmServed(runtimeDir, hash, [], { timeoutMs });
 }
 
 /**
- * `waitForServedHash`, and then until none of `retiring` (the workers of the previous
- * configuration) accepts connections any more: while they do, a new connection may still meet
- * the previous configuration even though the status endpoint already answers the new hash.
+ * Poll until the status endpoint answers `hash` and none of `retiring` (the workers of the
+ * previous configuration) accepts connections any more: while they do, a new connection may
+ * still meet the previous configuration even though the endpoint already answers the new hash.
+ * False when `timeoutMs` passes first, or at once when `stop` aborts.
  */
 export async function confirmServed(
   runtimeDir: string,
   hash: string,
   retiring: readonly ProcessRef[],
-  timeoutMs: number,
+  { timeoutMs, stop }: { readonly timeoutMs: number; readonly stop?: AbortSignal },
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  if (!(await waitForServedHash(runtimeDir, hash, timeoutMs))) return false;
   const listening = listeningCheck(retiring);
   for (;;) {
-    if (listening().length === 0) return true;
+    if (stop?.aborted) return false;
+    if ((await readServedHash(runtimeDir)) === hash && listening().length === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -131,7 +131,7 @@ class HaproxyProcess implements ProxyProcess {
    * that, both accept.
    */
   confirm(hash: string, timeoutMs: number): Promise<boolean> {
-    return confirmServed(this.state.runtimeDir, hash, this.retiring, timeoutMs);
+    return confirmServed(this.state.runtimeDir, hash, this.retiring, { timeoutMs });
   }
 
   private async reloadOnce(): Promise<void> {

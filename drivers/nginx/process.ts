@@ -137,7 +137,7 @@ function supervise(s: Supervised): ProxyProcess {
     confirm(hash, timeoutMs) {
       // The master starts the new workers, sleeps a fixed 100 ms, and only then tells the old
       // ones to stop accepting.
-      return confirmServed(s.runtimeDir, hash, retiring, timeoutMs);
+      return confirmServed(s.runtimeDir, hash, retiring, { timeoutMs });
     },
     async stop(graceMs) {
       if (!s.alive()) return s.exited;

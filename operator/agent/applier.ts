@@ -9,12 +9,13 @@ import path from 'node:path';
 import type { Driver, RenderedConfig } from '../../drivers/driver.js';
 import {
   commitFiles,
+  confirmServed,
   pruneFiles,
   readServedHash,
   stageFiles,
   writeFileAtomic,
 } from '../../drivers/deploy.js';
-import { listeningCheck, type ProcessRef } from '../../drivers/procfs.js';
+import type { ProcessRef } from '../../drivers/procfs.js';
 import type { Logger } from '../log.js';
 import { nginxErrorTail, reloadProxy, ReloadRefusedError } from './proxyControl.js';
 
@@ -33,8 +34,6 @@ export interface ApplierOptions {
 
 /** Thrown when `stop` interrupts an apply; the pod is going away, so nothing is left to do. */
 export class ApplyStoppedError extends Error {}
-
-const POLL_MS = 20;
 
 export class Applier {
   /** What this agent last applied: restored as the main file when a reload does not take. */
@@ -122,13 +121,12 @@ export class Applier {
     retiring: readonly ProcessRef[],
     signal: AbortSignal,
   ): Promise<boolean> {
-    const deadline = Date.now() + this.options.confirmTimeoutMs;
-    const listening = listeningCheck(retiring);
-    for (;;) {
-      if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
-      if ((await this.served()) === hash && listening().length === 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    const { runtimeDir, confirmTimeoutMs } = this.options;
+    const confirmed = await confirmServed(runtimeDir, hash, retiring, {
+      timeoutMs: confirmTimeoutMs,
+      stop: signal,
+    });
+    if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
+    return confirmed;
   }
 }

@@ -37,24 +37,23 @@ export interface ValidatedConfig {
 const MAX_REJECTED_ROUTES = 16;
 
 /**
- * `rendered`, when given, is `driver.render(model, target)` already done by the caller: rendering
- * a large model is not free, and the first candidate is the whole model. `staged`: the caller
+ * `rendered`, when given, is `driver.render(model, target)` already done by the caller (rendering
+ * a large model is not free, and the first candidate is the whole model), and whether the caller
  * also staged its files already.
  */
 export async function renderValidated(
   driver: Driver,
   model: GatewayModel,
   target: RenderTarget,
-  rendered?: RenderedConfig,
-  staged = false,
+  rendered?: { readonly config: RenderedConfig; readonly staged: boolean },
 ): Promise<ValidatedConfig> {
   await mkdir(target.runtimeDir, { recursive: true, mode: 0o755 });
   const check = async (
     candidate: GatewayModel,
   ): Promise<{ config: RenderedConfig; verdict: ValidationResult }> => {
-    const given = candidate === model && rendered !== undefined;
-    const config = given ? rendered : driver.render(candidate, target);
-    if (!(given && staged)) await stageFiles(config, target.runtimeDir);
+    const given = candidate === model ? rendered : undefined;
+    const config = given?.config ?? driver.render(candidate, target);
+    if (!given?.staged) await stageFiles(config, target.runtimeDir);
     return { config, verdict: await driver.validate(config, target.runtimeDir) };
   };
   const excluded = new Set<string>();

@@ -82,7 +82,10 @@ export class ProxyRuntime {
     const live = await this.applyLive(driver, { model, target, next });
     if (live === 'applied') return this.rejected;
 
-    const { config, rejected } = await renderValidated(driver, model, target, next, live === 'staged');
+    const { config, rejected } = await renderValidated(driver, model, target, {
+      config: next,
+      staged: live === 'staged',
+    });
     await commitFiles(config, dir);
     if (this.process) {
       await this.process.reload();

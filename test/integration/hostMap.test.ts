@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startEcho, type EchoServer } from '../support/echo.js';
 import { request, type Reply } from '../support/http.js';
-import { GATEWAY_CLASS, gateway, podService } from '../support/manifests.js';
+import { GATEWAY_CLASS, gateway, httpRoute, podService } from '../support/manifests.js';
 import {
   eventually,
   proxyProcessesUnder,
@@ -27,31 +27,15 @@ const PODS = { a: '127.0.66.1', b: '127.0.66.2' } as const;
 
 const service = (name: keyof typeof PODS): string => podService(`svc-${name}`, PODS[name], `pod-${name}`);
 
-const route = (
-  name: string,
-  hosts: string,
-  to: string,
-  match = '{ path: { type: PathPrefix, value: / } }',
-): string => `
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: ${name}, namespace: default }
-spec:
-  parentRefs: [{ name: gw }]
-  hostnames: [${hosts}]
-  rules: [{ matches: [${match}], backendRefs: [{ name: ${to}, port: 80 }] }]
-`;
-
 const MANIFESTS = [
   GATEWAY_CLASS,
   gateway(`{ name: http, port: ${PORT}, protocol: HTTP }`),
   service('a'),
   service('b'),
-  route('one', 'one.example.com, two.example.com', 'svc-a'),
-  route('three', 'three.example.com', 'svc-b'),
-  route('wild', '"*.example.com"', 'svc-b'),
-  route('canary', 'canary.example.com', 'svc-a', '{ headers: [{ name: x-canary, value: "1" }] }'),
+  httpRoute('one', 'one.example.com, two.example.com', 'svc-a'),
+  httpRoute('three', 'three.example.com', 'svc-b'),
+  httpRoute('wild', '"*.example.com"', 'svc-b'),
+  httpRoute('canary', 'canary.example.com', 'svc-a', '{ headers: [{ name: x-canary, value: "1" }] }'),
 ].join('');
 
 for (const { driver, pool, address } of DRIVERS) {

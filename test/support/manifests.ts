@@ -44,9 +44,15 @@ endpoints: [{ addresses: ["${address}"], targetRef: { kind: Pod, name: ${pod} } 
 }
 
 /** HTTPRoute `default/<name>` on `gw` for `host`, one rule to `echo`, with the given match. */
-export function echoRoute(
+export function echoRoute(name: string, host: string, match?: string): string {
+  return httpRoute(name, host, 'echo', match);
+}
+
+/** HTTPRoute `default/<name>` on `gw` for `hosts` (YAML list items), one rule to Service `to`. */
+export function httpRoute(
   name: string,
-  host: string,
+  hosts: string,
+  to: string,
   match = '{ path: { type: PathPrefix, value: / } }',
 ): string {
   return `
@@ -56,7 +62,7 @@ kind: HTTPRoute
 metadata: { name: ${name}, namespace: default }
 spec:
   parentRefs: [{ name: gw }]
-  hostnames: [${host}]
-  rules: [{ matches: [${match}], backendRefs: [{ name: echo, port: 80 }] }]
+  hostnames: [${hosts}]
+  rules: [{ matches: [${match}], backendRefs: [{ name: ${to}, port: 80 }] }]
 `;
 }

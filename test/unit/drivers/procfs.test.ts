@@ -78,7 +78,9 @@ describe('procfs: who still accepts connections', () => {
     it('waits, once the new hash answers, until the old worker stops listening', async () => {
       await tell(child, 'listen', 'listening'); // the old worker, still accepting
       let done = false;
-      const confirmed = confirmServed(dir, 'new-hash', [ref], 5000).finally(() => (done = true));
+      const confirmed = confirmServed(dir, 'new-hash', [ref], { timeoutMs: 5000 }).finally(
+        () => (done = true),
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(done, 'confirmed while the old worker listens').to.equal(false);
       await tell(child, 'close', 'closed'); // its soft stop: it closes its listening sockets
@@ -87,13 +89,13 @@ describe('procfs: who still accepts connections', () => {
 
     it('gives up after the timeout when the old worker keeps listening', async () => {
       await tell(child, 'listen', 'listening');
-      expect(await confirmServed(dir, 'new-hash', [ref], 200)).to.equal(false);
+      expect(await confirmServed(dir, 'new-hash', [ref], { timeoutMs: 200 })).to.equal(false);
     });
 
     it('does not wait for an old worker that is gone', async () => {
       child.kill('SIGKILL');
       await once(child, 'exit');
-      expect(await confirmServed(dir, 'new-hash', [ref], 200)).to.equal(true);
+      expect(await confirmServed(dir, 'new-hash', [ref], { timeoutMs: 200 })).to.equal(true);
     });
   });
 });
