@@ -90,6 +90,14 @@ async function signatureOf(file: string): Promise<string> {
   return info ? `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` : 'missing';
 }
 
+/** What an event named is now: a plain file, nothing, or anything else (folder, link, unreadable). */
+function entryKind(name: string): Promise<'file' | 'gone' | 'other'> {
+  return lstat(name).then(
+    (info) => (info.isFile() ? 'file' : 'other'),
+    (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'gone' : 'other'),
+  );
+}
+
 export class FileSource {
   private readonly cache = new Map<string, CachedFile>();
   private readonly watchers = new Map<string, FSWatcher>();
@@ -279,10 +287,7 @@ export class FileSource {
     if (!folders) return undefined;
     const files: string[] = [];
     for (const name of named) {
-      const kind = await lstat(name).then(
-        (info) => (info.isFile() ? 'file' : 'other'),
-        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'gone' : 'other'),
-      );
+      const kind = await entryKind(name);
       // A folder or a link: what it holds or points to may have changed with it.
       if (kind === 'other') return undefined;
       if (this.cache.has(name)) files.push(name);
@@ -394,11 +399,7 @@ export class FileSource {
   ): Promise<boolean> {
     for (const name of named) {
       if (listed.has(name) || this.cache.has(name)) continue;
-      try {
-        if (!(await lstat(name)).isFile()) return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return true;
-      }
+      if ((await entryKind(name)) === 'other') return true;
     }
     return false;
   }
