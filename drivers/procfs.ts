@@ -128,8 +128,3 @@ export function listeningCheck(refs: readonly ProcessRef[]): () => ProcessRef[] 
     return holding.filter(({ sockets }) => sockets.some((inode) => table.has(inode))).map(({ ref }) => ref);
   };
 }
-
-/** Those of `refs` that still run and hold a listening TCP socket, now. */
-export function stillListening(refs: readonly ProcessRef[]): ProcessRef[] {
-  return listeningCheck(refs)();
-}

@@ -49,14 +49,6 @@ export function gatewaysByName(gateways: readonly ResolvedGateway[]): GatewaysBy
   return new Map(gateways.map((g) => [`${g.gateway.metadata.namespace}/${g.gateway.metadata.name}`, g]));
 }
 
-export function attachHTTPRoutes(
-  snapshot: StoreSnapshot,
-  gateways: readonly ResolvedGateway[],
-): AttachedRoute[] {
-  const byName = gatewaysByName(gateways);
-  return snapshot.list('HTTPRoute').flatMap((route) => attachHTTPRoute(snapshot, route, byName) ?? []);
-}
-
 /** Undefined when no parentRef names one of our Gateways: another controller owns its status. */
 export function attachHTTPRoute(
   snapshot: StoreSnapshot,

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { commitFiles, readServedHash, stageFiles } from '../../../drivers/deploy.js';
 import type { Driver, ProxyProcess, RenderTarget } from '../../../drivers/driver.js';
 import { createNginxDriver, nginxDriver } from '../../../drivers/nginx/index.js';
-import { childrenOf, isRunning, processRef, stillListening } from '../../../drivers/procfs.js';
+import { childrenOf, isRunning, listeningCheck, processRef } from '../../../drivers/procfs.js';
 import type { GatewayModel } from '../../../operator/model/types.js';
 import {
   exact,
@@ -208,7 +208,7 @@ describe('nginx driver with real nginx', function () {
     expect(proxy!.pid).to.equal(before);
     // Confirmed means the old workers stopped accepting (nginx keeps them accepting for 100 ms
     // after the new ones start): every new connection meets the new configuration.
-    expect(stillListening(oldWorkers)).to.deep.equal([]);
+    expect(listeningCheck(oldWorkers)()).to.deep.equal([]);
     const backends = new Set<string>();
     for (let i = 0; i < 30; i++) backends.add(backendOf(await get('/foo', 'app.example.com')));
     expect([...backends]).to.deep.equal(['b']);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { confirmServed } from '../../../drivers/deploy.js';
 import { statusSocketPath } from '../../../drivers/driver.js';
-import { processRef, stillListening, type ProcessRef } from '../../../drivers/procfs.js';
+import { listeningCheck, processRef, type ProcessRef } from '../../../drivers/procfs.js';
 
 /** A child that listens on loopback when told 'listen' and closes when told 'close'. */
 const LISTENER = `
@@ -43,20 +43,20 @@ describe('procfs: who still accepts connections', () => {
   });
 
   it('sees a process hold a listening TCP socket, and no longer once it closed it', async () => {
-    expect(stillListening([ref])).to.deep.equal([]);
+    expect(listeningCheck([ref])()).to.deep.equal([]);
     await tell(child, 'listen', 'listening');
-    expect(stillListening([ref])).to.deep.equal([ref]);
+    expect(listeningCheck([ref])()).to.deep.equal([ref]);
     await tell(child, 'close', 'closed');
-    expect(stillListening([ref])).to.deep.equal([]);
+    expect(listeningCheck([ref])()).to.deep.equal([]);
   });
 
   it('counts a process that is gone, or whose pid another process reused, as not listening', async () => {
     await tell(child, 'listen', 'listening');
-    expect(stillListening([{ pid: ref.pid, startTime: `${ref.startTime}0` }])).to.deep.equal([]);
+    expect(listeningCheck([{ pid: ref.pid, startTime: `${ref.startTime}0` }])()).to.deep.equal([]);
     child.kill('SIGKILL');
     await once(child, 'exit');
     expect(processRef(ref.pid)).to.equal(undefined);
-    expect(stillListening([ref])).to.deep.equal([]);
+    expect(listeningCheck([ref])()).to.deep.equal([]);
   });
 
   describe('confirming a reload', () => {
