@@ -60,8 +60,8 @@ export interface ProxyProcess {
   readonly pid: number;
   /** Resolves when the master exits, whatever the reason; never rejects. */
   readonly exited: Promise<ProxyExit>;
-  /** Ask the master to load the committed configuration gracefully. */
-  reload(): Promise<void>;
+  /** Ask the master to load the committed configuration, whose hash is `hash`, gracefully. */
+  reload(hash: string): Promise<void>;
   /**
    * Resolves true once the status endpoint answers `hash` and none of the workers that ran
    * before the last reload still accepts connections (they may still finish requests in flight):

@@ -5,12 +5,13 @@
 import type { HttpListenerPort, RouteRule, RuleAction, Upstream } from '../../operator/model/types.js';
 import { forwardTarget, type MarkerGuard } from './backends.js';
 import { readHeader } from './conditions.js';
+import { handoverTarget } from './handover.js';
 import type { DeclarationSink as Declarations } from './declarations.js';
 import { requestHeaderLines, responseHeaderLines, type HeaderLine } from './headers.js';
 import type { NginxExpression } from './quote.js';
 import { redirectLocation } from './redirect.js';
 
-/** At most one of `respond`, `redirect`, `proxyPass` is set. */
+/** At most one of `respond`, `redirect`, `proxyPass`, `handover` is set. */
 export interface ActionView {
   /** `return <status> $gp_empty`: that status, empty body. */
   readonly respond: { readonly status: number } | null;
@@ -18,6 +19,8 @@ export interface ActionView {
   readonly guards: readonly MarkerGuard[];
   /** The `proxy_pass http://` target: an upstream name or a split variable. */
   readonly proxyPass: string | null;
+  /** No rule matches: 404, or the next configuration's answer during a reload (handover.ts). */
+  readonly handover: { readonly target: string } | null;
   /** `proxy_set_header` lines; empty means the http-level defaults apply. */
   readonly setHeaders: readonly HeaderLine[];
   readonly hideHeaders: readonly string[];
@@ -29,12 +32,19 @@ const NOTHING: ActionView = {
   redirect: null,
   guards: [],
   proxyPass: null,
+  handover: null,
   setHeaders: [],
   hideHeaders: [],
   addHeaders: [],
 };
 
 export const respondView = (status: number): ActionView => ({ ...NOTHING, respond: { status } });
+
+/** What answers where no rule of `port` matches. */
+export const unmatchedView = (port: number): ActionView => ({
+  ...NOTHING,
+  handover: { target: handoverTarget(port) },
+});
 
 /** `proxy_pass http://<target>` and nothing else: an upstream name or a variable naming one. */
 export const proxyPassView = (target: string): ActionView => ({ ...NOTHING, proxyPass: target });

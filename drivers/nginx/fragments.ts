@@ -13,6 +13,9 @@
  *
  * Recorded builds are only valid if a `once` key determines what its build declares, which
  * Declarations already relies on: a second `once` with a known key never runs its build.
+ *
+ * The one other thing that differs from one configuration to the next is the generation in each
+ * server's handover `listen` (handover.ts): it is built as a placeholder too, filled in last.
  */
 import type { Upstream } from '../../operator/model/types.js';
 import type {
@@ -24,27 +27,42 @@ import type {
   SplitView,
 } from './declarations.js';
 
-/** Text with placeholders: a string is literal text, a number the n-th variable of the block. */
+/**
+ * Text with placeholders: a string is literal text, a number the n-th variable of the block, or
+ * GENERATION for the configuration's generation.
+ */
 export type Parts = readonly (string | number)[];
 
-const PLACEHOLDERS = /\0(\d+)\0/;
+export const GENERATION = -1;
+/** Stands for the generation in a block's text until `fill`. */
+export const GENERATION_PLACEHOLDER = '\0g\0';
+
+const PLACEHOLDERS = /\0(\d+|g)\0/;
 
 export function toParts(text: string): Parts {
   const pieces = text.split(PLACEHOLDERS);
   const parts: (string | number)[] = [];
   pieces.forEach((piece, i) => {
-    if (i % 2 === 1) parts.push(Number(piece));
+    if (i % 2 === 1) parts.push(piece === 'g' ? GENERATION : Number(piece));
     else if (piece !== '') parts.push(piece);
   });
   return parts;
 }
 
-/** Fill in the placeholders: `names[n]` is the n-th variable's name without `$`. */
-export function fill(parts: Parts, names: readonly (string | undefined)[]): string {
+/**
+ * Fill in the placeholders: `names[n]` is the n-th variable's name without `$`; `generation` is
+ * needed only by text holding GENERATION.
+ */
+export function fill(parts: Parts, names: readonly (string | undefined)[], generation?: string): string {
   let text = '';
   for (const part of parts) {
     if (typeof part === 'string') {
       text += part;
+      continue;
+    }
+    if (part === GENERATION) {
+      if (generation === undefined) throw new Error('internal: no generation to fill in');
+      text += generation;
       continue;
     }
     const name = names[part];

@@ -23,7 +23,7 @@ import { proxyPassView } from './actions.js';
 import type { DeclarationSink } from './declarations.js';
 import { isEmpty } from './headers.js';
 import { literal, variable } from './quote.js';
-import type { ServerView } from './servers.js';
+import type { PortListen, ServerView } from './servers.js';
 
 const DNS_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const MAP_PARAMETERS = new Set(['default', 'hostnames', 'include', 'volatile']);
@@ -73,7 +73,7 @@ export function mappedHosts(
 export function hostMapServer(
   port: HttpListenerPort,
   mapped: ReadonlyMap<VirtualHost, string>,
-  listen: string,
+  listen: PortListen,
   declarations: DeclarationSink,
 ): ServerView {
   const entries = [...mapped].map(([host, upstream]) => ({ key: host.hostname, value: literal(upstream) }));
@@ -90,8 +90,8 @@ export function hostMapServer(
     defaultServer: false,
     serverNames: [...mapped.keys()].map((host) => host.hostname),
     certificates: [],
-    notFound: false,
     locations: [{ exact: false, path: '/', dispatch: null, rule: null, action: proxyPassView(lookup) }],
+    handsOver: false,
     namedLocations: [],
   };
 }

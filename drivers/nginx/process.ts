@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { confirmServed, waitForServedHash } from '../deploy.js';
+import { prepareHandover, resetHandover, retireHandover } from './handover.js';
 import { childrenOf, isRunning, killIfRunning, type ProcessRef } from '../procfs.js';
 import { killProcessGroup, OWN_PROCESS_GROUP } from '../processGroup.js';
 import { statusSocketPath, type ProxyExit, type ProxyProcess, type RenderedConfig } from '../driver.js';
@@ -46,6 +47,7 @@ export async function startNginx(
   // A socket file left by a proxy that was SIGKILLed makes bind() fail; nothing can be serving
   // on it, since this runtime directory belongs to the proxy we are about to start.
   await rm(statusSocketPath(runtimeDir), { force: true });
+  const cwd = await resetHandover(runtimeDir, config.hash);
   const subprocess = execa(
     options.binary,
     [
@@ -60,6 +62,8 @@ export async function startNginx(
     // live subprocesses equals the number of signal listeners, which kills gateplane before its
     // own handler can drain. The deployer owns the proxy's lifetime instead.
     {
+      // The handover sockets' paths are relative to it (handover.ts).
+      cwd,
       reject: false,
       stdin: 'ignore',
       stdout: 'ignore',
@@ -126,18 +130,20 @@ function supervise(s: Supervised): ProxyProcess {
     pid: s.pid,
     exited: s.exited,
     stderrTail: s.tail,
-    reload() {
+    async reload(hash) {
       // A failed reload is not reported back through the signal (nginx logs it and keeps the old
       // workers): callers validate first and then confirm the new hash.
-      if (!s.alive()) return Promise.reject(new Error(`nginx ${s.pid} is not running`));
+      if (!s.alive()) throw new Error(`nginx ${s.pid} is not running`);
+      await prepareHandover(s.runtimeDir, hash);
       retiring = childrenOf(s.pid);
       signal(s.pid, 'SIGHUP');
-      return Promise.resolve();
     },
-    confirm(hash, timeoutMs) {
+    async confirm(hash, timeoutMs) {
       // The master starts the new workers, sleeps a fixed 100 ms, and only then tells the old
-      // ones to stop accepting.
-      return confirmServed(s.runtimeDir, hash, retiring, { timeoutMs });
+      // ones to stop accepting; until then they hand unmatched requests over (handover.ts).
+      const confirmed = await confirmServed(s.runtimeDir, hash, retiring, { timeoutMs });
+      if (confirmed) await retireHandover(s.runtimeDir, hash);
+      return confirmed;
     },
     async stop(graceMs) {
       if (!s.alive()) return s.exited;

@@ -14,6 +14,7 @@ import { jsonOf, renderHash, templateDigest } from '../hash.js';
 import { Declarations, type MapView, type SplitView } from './declarations.js';
 import {
   fill,
+  GENERATION_PLACEHOLDER,
   Recorder,
   replay,
   toParts,
@@ -22,6 +23,7 @@ import {
   type Parts,
   type Step,
 } from './fragments.js';
+import { generationOf } from './handover.js';
 import { hostMapServer, mappedHosts } from './hostMap.js';
 import { isExpression, literal, nginxComment, nginxQuote, nginxQuoteExpression } from './quote.js';
 import { hostServer, notFoundServer, type ServerView } from './servers.js';
@@ -30,7 +32,7 @@ import {
   buildView,
   declaredUpstreams,
   globalView,
-  hostPort,
+  portListen,
   tlsContext,
   upstreamView,
   type NginxView,
@@ -223,9 +225,13 @@ function assemble(
   const declarations = new Declarations();
   const blocks: Blocks = { maps: [], splits: [] };
   const servers: string[] = [];
+  const generation = generationOf(hash);
   for (const port of model.ports) {
-    const listen = hostPort(target.bindAddress, port.port);
-    const portKey = JSON.stringify([listen, port.protocol, port.port]);
+    const listen = portListen(target.bindAddress, port.port, generation);
+    // Host servers are kept across configurations, so they are built with the generation left
+    // as a placeholder.
+    const cachedListen = portListen(target.bindAddress, port.port, GENERATION_PLACEHOLDER);
+    const portKey = JSON.stringify([listen.address, port.protocol, port.port]);
     const hostTexts: string[] = [];
     const mapped = mappedHosts(port, upstreams);
     for (const host of port.virtualHosts) {
@@ -244,13 +250,13 @@ function assemble(
             return upstream;
           },
         } as ReadonlyMap<string, Upstream>;
-        const view = hostServer(port, host, listen, { upstreams: lookup, declarations: recorder, tls });
+        const view = hostServer(port, host, cachedListen, { upstreams: lookup, declarations: recorder, tls });
         entry = { reads, steps: recorder.steps, text: toParts(renderServer(view)) };
       }
       used.servers.set(key, entry);
       const names: (string | undefined)[] = [];
       replay(entry.steps, declarations, blocks, names);
-      hostTexts.push(fill(entry.text, names));
+      hostTexts.push(fill(entry.text, names, generation));
     }
     // Built after the port's hosts, as serversForPort does, so errors come in the same order.
     const notFound = notFoundServer(port, listen, tls);

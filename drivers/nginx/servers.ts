@@ -14,7 +14,7 @@
  */
 import { formatName } from '../../operator/model/names.js';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
-import { actionView, respondView, type ActionContext, type ActionView } from './actions.js';
+import { actionView, unmatchedView, type ActionContext, type ActionView } from './actions.js';
 import { hostMapServer, mappedHosts } from './hostMap.js';
 import { dispatchVariable, isConditional } from './conditions.js';
 import { planLocations, type PlannedLocation } from './locations.js';
@@ -39,19 +39,26 @@ export interface NamedLocationView {
   readonly action: ActionView;
 }
 
+/** Where a port's server blocks listen. */
+export interface PortListen {
+  /** `address:port`, IPv6 bracketed. */
+  readonly address: string;
+  /** The configuration's handover socket for the port (handover.ts), plain HTTP. */
+  readonly handover: string;
+}
+
 export interface ServerView {
   readonly source: string;
-  /** `address:port`, IPv6 bracketed. */
-  readonly listen: string;
+  readonly listen: PortListen;
   readonly ssl: boolean;
   readonly defaultServer: boolean;
   /** Empty for the catch-all (it is the default server and needs no name); several: hostMap.ts. */
   readonly serverNames: readonly string[];
   /** Certificate files (chain and key in one) for `ssl_certificate` and `ssl_certificate_key`. */
   readonly certificates: readonly string[];
-  /** The synthetic server for unknown hosts: answers 404 to everything, has no locations. */
-  readonly notFound: boolean;
   readonly locations: readonly LocationView[];
+  /** Some location hands over (handover.ts): the server declares `@gp_not_found`. */
+  readonly handsOver: boolean;
   readonly namedLocations: readonly NamedLocationView[];
 }
 
@@ -90,7 +97,7 @@ function locationView(location: PlannedLocation, context: ActionContext): Locati
       : null;
   const inline = location.candidates.find((rule) => !isConditional(rule.match));
   const base = { exact: location.exact, path: location.path, dispatch };
-  if (!inline) return { ...base, rule: null, action: respondView(404) };
+  if (!inline) return { ...base, rule: null, action: unmatchedView(context.listener.port) };
   const source = ruleSource(inline);
   return { ...base, rule: { source }, action: actionView(inline, source, context) };
 }
@@ -98,7 +105,7 @@ function locationView(location: PlannedLocation, context: ActionContext): Locati
 export function hostServer(
   port: HttpListenerPort,
   host: VirtualHost,
-  listen: string,
+  listen: PortListen,
   context: ServerContext,
 ): ServerView {
   const actions: ActionContext = { ...context, listener: port };
@@ -106,6 +113,7 @@ export function hostServer(
   const named = new Map<string, RouteRule>();
   for (const rule of planned.flatMap((location) => location.candidates))
     if (isConditional(rule.match) && !named.has(rule.id)) named.set(rule.id, rule);
+  const locations = planned.map((location) => locationView(location, actions));
   return {
     source: `listener ${host.listener} hostname ${host.hostname}`,
     listen,
@@ -113,8 +121,8 @@ export function hostServer(
     defaultServer: host.hostname === '*',
     serverNames: serverName(host.hostname) === null ? [] : [host.hostname],
     certificates: serverCertificates(port, host, context.tls),
-    notFound: false,
-    locations: planned.map((location) => locationView(location, actions)),
+    locations,
+    handsOver: locations.some((location) => location.action.handover !== null),
     namedLocations: [...named.values()].map((rule) => ({
       id: rule.id,
       source: ruleSource(rule),
@@ -125,10 +133,15 @@ export function hostServer(
 
 /**
  * Without a catch-all nginx would hand unknown hosts to the port's first server; the model wants
- * 404, and on HTTPS this server also answers handshakes with an unknown SNI or none. Null when the
- * port has a catch-all virtual host; otherwise the port's first server block.
+ * 404 (handed over during a reload, like any unmatched request), and on HTTPS this server also
+ * answers handshakes with an unknown SNI or none. Null when the port has a catch-all virtual
+ * host; otherwise the port's first server block.
  */
-export function notFoundServer(port: HttpListenerPort, listen: string, tls: TlsContext): ServerView | null {
+export function notFoundServer(
+  port: HttpListenerPort,
+  listen: PortListen,
+  tls: TlsContext,
+): ServerView | null {
   if (port.virtualHosts.some((host) => host.hostname === '*')) return null;
   return {
     source: `port ${port.port}: no virtual host`,
@@ -137,13 +150,17 @@ export function notFoundServer(port: HttpListenerPort, listen: string, tls: TlsC
     defaultServer: true,
     serverNames: [],
     certificates: serverCertificates(port, null, tls),
-    notFound: true,
-    locations: [],
+    locations: [{ exact: false, path: '/', dispatch: null, rule: null, action: unmatchedView(port.port) }],
+    handsOver: true,
     namedLocations: [],
   };
 }
 
-export function serversForPort(port: HttpListenerPort, listen: string, context: ServerContext): ServerView[] {
+export function serversForPort(
+  port: HttpListenerPort,
+  listen: PortListen,
+  context: ServerContext,
+): ServerView[] {
   const mapped = mappedHosts(port, context.upstreams);
   const servers = port.virtualHosts
     .filter((host) => !mapped.has(host))

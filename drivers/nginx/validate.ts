@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { candidatePath, type RenderedConfig, type ValidationResult } from '../driver.js';
+import { inCheckDir } from './handover.js';
 
 /** `# route <ns>/<name> rule <i> match <j> [<rule id>]`, as written by view.ts. */
 const RULE_COMMENT = /^(\s*)# route \S+ rule \d+ match \d+ \[([^\]\s]+)\]$/;
@@ -61,13 +62,17 @@ export async function validateNginx(
   options: ValidateOptions,
 ): Promise<ValidationResult> {
   const candidate = path.join(runtimeDir, candidatePath(config.main));
-  // -q: only errors on stderr. -p: relative paths (there should be none) resolve in runtimeDir.
-  const result = await execa(options.binary, ['-t', '-q', '-c', candidate, '-p', `${runtimeDir}/`], {
-    reject: false,
-    stdin: 'ignore',
-    // See process.ts: execa's cleanup hook would swallow gateplane's own SIGTERM handling.
-    cleanup: false,
-  });
+  // -q: only errors on stderr. -p: relative file paths (there should be none) resolve in
+  // runtimeDir. The handover sockets' paths are relative to the working directory (handover.ts).
+  const result = await inCheckDir(runtimeDir, config.hash, (cwd) =>
+    execa(options.binary, ['-t', '-q', '-c', candidate, '-p', `${runtimeDir}/`], {
+      cwd,
+      reject: false,
+      stdin: 'ignore',
+      // See process.ts: execa's cleanup hook would swallow gateplane's own SIGTERM handling.
+      cleanup: false,
+    }),
+  );
   if (result.exitCode === 0) return { ok: true };
   const errors = errorLines(result.stderr);
   const message =

@@ -11,7 +11,8 @@ import { formatName } from '../../operator/model/names.js';
 import { statusSocketPath, type RenderTarget } from '../driver.js';
 import { Declarations, type MapView, type SplitView } from './declarations.js';
 import { DEFAULT_REQUEST_HEADERS, type HeaderLine } from './headers.js';
-import { serversForPort, type ServerView } from './servers.js';
+import { generationOf, handoverListen } from './handover.js';
+import { serversForPort, type PortListen, type ServerView } from './servers.js';
 import type { TlsContext } from './tls.js';
 
 export interface UpstreamView {
@@ -46,6 +47,10 @@ export interface NginxView {
 
 export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export function portListen(bindAddress: string, port: number, generation: string): PortListen {
+  return { address: hostPort(bindAddress, port), handover: handoverListen(generation, port) };
 }
 
 /** What every server block of the model may read besides its port and virtual host. */
@@ -109,8 +114,9 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
     declarations,
     tls: tlsContext(model, target),
   };
+  const generation = generationOf(hash);
   const servers = model.ports.flatMap((port) =>
-    serversForPort(port, hostPort(target.bindAddress, port.port), context),
+    serversForPort(port, portListen(target.bindAddress, port.port, generation), context),
   );
   return {
     // `declarations` is complete here: building `servers` declared every block.

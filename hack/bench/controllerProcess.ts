@@ -38,9 +38,9 @@ function instrumentProcess(proxy: ProxyProcess, driver: DriverName): ProxyProces
     stderrTail: () => proxy.stderrTail(),
     stop: (graceMs) => proxy.stop(graceMs),
     confirm: (hash, timeoutMs) => proxy.confirm(hash, timeoutMs),
-    async reload() {
+    async reload(hash) {
       const start = now();
-      await proxy.reload();
+      await proxy.reload(hash);
       emit({ t: start, kind: 'reload', driver, ms: now() - start });
     },
   };

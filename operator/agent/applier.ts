@@ -17,7 +17,7 @@ import {
 } from '../../drivers/deploy.js';
 import type { ProcessRef } from '../../drivers/procfs.js';
 import type { Logger } from '../log.js';
-import { nginxErrorTail, reloadProxy, ReloadRefusedError } from './proxyControl.js';
+import { finishLoad, nginxErrorTail, prepareLoad, reloadProxy, ReloadRefusedError } from './proxyControl.js';
 
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly reloaded: boolean }
@@ -55,9 +55,11 @@ export class Applier {
     // Stopping: leave what serves alone rather than start a reload nobody will confirm.
     if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
     const before = await this.served();
+    if (before !== config.hash) await prepareLoad(driver.name, runtimeDir, config.hash);
     await commitFiles(config, runtimeDir);
     const refusal = await this.load(config, before, signal);
     if (refusal !== undefined) return this.refusedByProxy(refusal);
+    await finishLoad(driver.name, runtimeDir, config.hash);
     await pruneFiles(config, runtimeDir);
     this.current = config;
     return { kind: 'applied', reloaded: before !== undefined && before !== config.hash };

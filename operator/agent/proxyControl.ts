@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { masterCommand, readMasterCounters, type MasterCounters } from '../../drivers/haproxy/masterCli.js';
 import { masterSocketPath } from '../../drivers/haproxy/process.js';
+import { prepareHandover, retireHandover } from '../../drivers/nginx/handover.js';
 import { childrenOf, processRef, type ProcessRef } from '../../drivers/procfs.js';
 import type { DriverName } from '../model/types.js';
 
@@ -68,6 +69,19 @@ async function reloadHaproxy(runtimeDir: string, timeoutMs: number): Promise<Pro
   if (after.failed > before.failed)
     throw new ReloadRefusedError('HAProxy kept its previous configuration: the new one failed to load');
   return retiring;
+}
+
+/**
+ * What must be in place before the proxy loads the configuration `hash`, by a reload or its first
+ * start: nginx's handover folder for it (drivers/nginx/handover.ts), which nginx runs in.
+ */
+export async function prepareLoad(driver: DriverName, runtimeDir: string, hash: string): Promise<void> {
+  if (driver === 'nginx') await prepareHandover(runtimeDir, hash);
+}
+
+/** Once the proxy serves `hash` and no older worker accepts: what the older ones needed goes. */
+export async function finishLoad(driver: DriverName, runtimeDir: string, hash: string): Promise<void> {
+  if (driver === 'nginx') await retireHandover(runtimeDir, hash);
 }
 
 /**

@@ -30,15 +30,19 @@ const LOCKED_DOWN = {
   capabilities: { drop: ['ALL'] },
 };
 
-/** Waits for the agent's first configuration, then replaces the shell with the proxy. */
-function proxyCommand(driver: DriverName): string[] {
-  const main = driver === 'nginx' ? 'nginx.conf' : 'haproxy.cfg';
-  const wait = `until [ -f ${RUNTIME_DIR}/${main} ]; do sleep 0.2; done; `;
-  const run =
-    driver === 'nginx'
-      ? `exec nginx -c ${RUNTIME_DIR}/nginx.conf -p ${RUNTIME_DIR}/ -g "daemon off; master_process on;"`
-      : `exec haproxy -W -S ${RUNTIME_DIR}/master.sock,mode,600 -f ${RUNTIME_DIR}/haproxy.cfg`;
-  return ['sh', '-c', wait + run];
+/**
+ * The proxy container's script, on the runtime folder `dir`: wait for the agent's first
+ * configuration, then replace the shell with the proxy (`binary`).
+ */
+export function proxyScript(driver: DriverName, dir: string, binary: string = driver): string {
+  const main = `${dir}/${driver === 'nginx' ? 'nginx.conf' : 'haproxy.cfg'}`;
+  const wait = `until [ -f ${main} ]; do sleep 0.2; done; `;
+  if (driver === 'haproxy') return `${wait}exec ${binary} -W -S ${dir}/master.sock,mode,600 -f ${main}`;
+  // Sockets left by an nginx that was killed would make its bind() fail; nothing serves on them
+  // when this container starts. nginx runs in the handover folder the agent made before the
+  // first configuration (drivers/nginx/handover.ts).
+  const clean = `rm -f ${dir}/status.sock ${dir}/handover/*/*.sock; cd ${dir}/handover && `;
+  return `${wait}${clean}exec ${binary} -c ${main} -p ${dir}/ -g "daemon off; master_process on;"`;
 }
 
 const fieldEnv = (name: string, fieldPath: string) => ({
@@ -86,7 +90,7 @@ export function desiredDeployment(input: DeploymentInput): KubeManifest {
               name: 'proxy',
               image: settings.proxyImage,
               imagePullPolicy: 'IfNotPresent',
-              command: proxyCommand(settings.driver),
+              command: ['sh', '-c', proxyScript(settings.driver, RUNTIME_DIR)],
               securityContext: LOCKED_DOWN,
               resources: settings.resources,
               volumeMounts: mount,

@@ -88,7 +88,7 @@ export class ProxyRuntime {
     });
     await commitFiles(config, dir);
     if (this.process) {
-      await this.process.reload();
+      await this.process.reload(config.hash);
       if (!(await this.process.confirm(config.hash, RELOAD_CONFIRM_MS))) {
         throw new Error(
           `${driver.name} did not serve the new configuration within ${RELOAD_CONFIRM_MS} ms: ${this.process.stderrTail()}`,

@@ -21,6 +21,7 @@ import {
   type BundleOptions,
 } from '../../operator/agent/index.js';
 import type { Certificate, DriverName, GatewayModel } from '../../operator/model/types.js';
+import { proxyScript } from '../../operator/provision/deployment.js';
 import { FakeKubeApi, kubeConfigFor, type JsonObject } from '../support/fakeKubeApi/index.js';
 import { request } from '../support/http.js';
 import * as f from '../unit/drivers/haproxy/fixtures.js';
@@ -48,14 +49,9 @@ export function model(driver: DriverName, status: number, certificate?: Certific
   return { ...f.gateway(ports, [], certificate ? { certificates: [certificate] } : {}), driver };
 }
 
-/** The shell command of the pod's proxy container (notes/cluster-spec-2.md), on `dir`. */
+/** The pod's proxy container script, on `dir`, with the binaries of this machine. */
 function proxyContainerCommand(driver: DriverName, dir: string): string {
-  const main = `${dir}/${driver === 'nginx' ? 'nginx.conf' : 'haproxy.cfg'}`;
-  const exec =
-    driver === 'nginx'
-      ? `exec /usr/sbin/nginx -c ${main} -p ${dir}/ -g "daemon off; master_process on;"`
-      : `exec ${haproxyBinary()} -W -S ${dir}/master.sock,mode,600 -f ${main}`;
-  return `until [ -f ${main} ]; do sleep 0.2; done; ${exec}`;
+  return proxyScript(driver, dir, driver === 'nginx' ? '/usr/sbin/nginx' : haproxyBinary());
 }
 
 export interface ProxyContainer {

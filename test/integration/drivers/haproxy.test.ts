@@ -274,7 +274,7 @@ describe('haproxy driver: a real proxy', function () {
       const pid = proxy!.pid;
       const second = haproxyDriver.render(scenarioModel(scenario, true), f.target(dir, ADDRESS));
       await deploy(second, dir);
-      await proxy!.reload();
+      await proxy!.reload(second.hash);
       expect(await proxy!.confirm(second.hash, 10_000)).to.equal(true);
       expect(proxy!.pid).to.equal(pid);
       expect(await backendOf('/exact', 'other.test')).to.equal('a');
@@ -292,7 +292,7 @@ describe('haproxy driver: a real proxy', function () {
         `frontend broken\n    bind "${ADDRESS}:${PORT}"\n    retrun 200\n`,
       );
       let error: unknown;
-      await proxy!.reload().catch((caught: unknown) => (error = caught));
+      await proxy!.reload('broken').catch((caught: unknown) => (error = caught));
       expect(error)
         .to.be.instanceOf(Error)
         .with.property('message')

@@ -221,7 +221,7 @@ describe('haproxy driver: endpoint changes without a reload', function () {
 
   it('committed files that a reload loads into the same endpoints, without the dynamic servers', async () => {
     const hash = await readServedHash(dir);
-    await proxy!.reload();
+    await proxy!.reload(hash!);
     expect(await proxy!.confirm(hash!, 10_000)).to.equal(true);
     expect(await serving()).to.deep.equal({ servers: 8, serving: ['ep0', 'ep1'], idleLimits: [] });
     expect(await podsAnswering(20)).to.deep.equal(['pod-22', 'pod-23']);

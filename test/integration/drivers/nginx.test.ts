@@ -203,7 +203,7 @@ describe('nginx driver with real nginx', function () {
     const before = proxy!.pid;
     const oldWorkers = childrenOf(before);
     const hash = await deploy(nginxDriver, model(2), { bindAddress: ADDRESS, runtimeDir });
-    await proxy!.reload();
+    await proxy!.reload(hash);
     expect(await proxy!.confirm(hash, 10_000)).to.equal(true);
     expect(proxy!.pid).to.equal(before);
     // Confirmed means the old workers stopped accepting (nginx keeps them accepting for 100 ms
@@ -218,7 +218,7 @@ describe('nginx driver with real nginx', function () {
   it('keeps serving the last good configuration when a reload fails, and shows why in stderrTail', async () => {
     const served = await readServedHash(runtimeDir);
     await writeFile(path.join(runtimeDir, 'nginx.conf'), 'events {}\nhttp { retrun 200; }\n');
-    await proxy!.reload();
+    await proxy!.reload('0badbadbadbad');
     for (let i = 0; i < 250 && !proxy!.stderrTail().includes('unknown directive "retrun"'); i++)
       await new Promise((r) => setTimeout(r, 20));
     expect(proxy!.stderrTail()).to.include('unknown directive "retrun"');

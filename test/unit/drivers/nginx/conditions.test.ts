@@ -88,8 +88,11 @@ describe('nginx request conditions', () => {
     expect(conf).to.include(
       '# route default/m rule 0 match 0 [default_m_r0_m0]\n        location @default_m_r0_m0 {\n            proxy_pass http://default_web_80;',
     );
-    // b.example.com has no unconditional rule: 404 when the condition does not hold.
-    expect(conf).to.match(/if \(\$gp_pick_\d+\) \{\n\s+return 418;\n\s+\}\n\s+return 404 \$gp_empty;/);
+    // b.example.com has no unconditional rule: 404 when the condition does not hold (handed over
+    // to the next configuration during a reload).
+    expect(conf).to.match(
+      /if \(\$gp_pick_\d+\) \{\n\s+return 418;\n\s+\}\n\s+if \(\$gp_handed_over\) \{\n\s+return 404 \$gp_empty;/,
+    );
   });
 
   it('declares the maps of a rule once, however many hosts use it', () => {

@@ -41,6 +41,7 @@ describe('nginx HTTPS', function () {
       [a.model, b.model, ecdsaLike.model, fallback.model],
     );
   const pathOf = (c: TestCertificate) => `${runtimeDir}/certs/${c.model.id}.pem`;
+  const generation = () => nginxDriver.render(model(), target).hash.slice(0, 12);
 
   it('writes every certificate to a content-addressed file only its owner can read', () => {
     const config = nginxDriver.render(model(), target);
@@ -54,19 +55,23 @@ describe('nginx HTTPS', function () {
     const conf = nginxDriver.render(model(), target).files[0]!.content;
     expect(conf).to.include('ssl_protocols TLSv1.2 TLSv1.3;');
     expect(conf).to.include(
-      `listen "127.0.41.1:18443" ssl;\n        server_name "a.example.com";\n` +
+      `listen "127.0.41.1:18443" ssl;\n        listen unix:${generation()}/18443.sock;\n` +
+        `        server_name "a.example.com";\n` +
         `        ssl_certificate "${pathOf(a)}";\n        ssl_certificate_key "${pathOf(a)}";\n` +
         `        ssl_certificate "${pathOf(ecdsaLike)}";\n        ssl_certificate_key "${pathOf(ecdsaLike)}";\n`,
     );
     expect(conf).to.include(`server_name "*.b.example.com";\n        ssl_certificate "${pathOf(b)}";`);
-    expect(conf).to.include('listen "127.0.41.1:18080";\n        server_name "a.example.com";\n\n');
+    expect(conf).to.include(
+      `listen unix:${generation()}/18080.sock;\n        server_name "a.example.com";\n\n`,
+    );
   });
 
   it('offers the default certificate from the default server, for an unknown SNI or none', () => {
     expect(nginxDriver.render(model(), target).files[0]!.content).to.include(
       `# port 18443: no virtual host\n    server {\n        listen "127.0.41.1:18443" ssl default_server;\n` +
-        `        ssl_certificate "${pathOf(fallback)}";\n        ssl_certificate_key "${pathOf(fallback)}";\n` +
-        '        return 404 $gp_empty;',
+        `        listen unix:${generation()}/18443.sock default_server;\n` +
+        `        ssl_certificate "${pathOf(fallback)}";\n        ssl_certificate_key "${pathOf(fallback)}";\n\n` +
+        '        location "/" {',
     );
   });
 

@@ -17,7 +17,9 @@ import {
 } from './fixtures.js';
 
 const target = { bindAddress: '127.0.41.1', runtimeDir: '/srv/gateplane/default/gw' };
-const render = (model: GatewayModel) => nginxDriver.render(model, target).files[0]!.content;
+/** The configuration, with its generation (drivers/nginx/handover.ts) written as <gen>. */
+const render = (model: GatewayModel) =>
+  nginxDriver.render(model, target).files[0]!.content.replace(/unix:[0-9a-f]{12}\//g, 'unix:<gen>/');
 
 const web = upstream('web', 80, [
   ['10.0.0.1', 8080],
@@ -47,19 +49,36 @@ function fullModel(): GatewayModel {
 describe('nginx render', () => {
   it('binds each port on the target address, one server per virtual host', () => {
     const conf = render(fullModel());
-    expect(conf).to.include('listen "127.0.41.1:18080";\n        server_name "app.example.com";');
+    expect(conf).to.include(
+      'listen "127.0.41.1:18080";\n        listen unix:<gen>/18080.sock;\n        server_name "app.example.com";',
+    );
     expect(conf).to.include('server_name "*.example.com";');
-    expect(conf).to.include('listen "127.0.41.1:18081";');
+    expect(conf).to.include('listen "127.0.41.1:18081";\n        listen unix:<gen>/18081.sock;');
   });
 
   it('makes the catch-all host the default server, and adds a 404 default server where there is none', () => {
     const conf = render(fullModel());
     expect(conf).to.include(
-      '# listener http hostname *\n    server {\n        listen "127.0.41.1:18080" default_server;\n',
+      '# listener http hostname *\n    server {\n        listen "127.0.41.1:18080" default_server;\n' +
+        '        listen unix:<gen>/18080.sock default_server;\n',
     );
     expect(conf).not.to.include('# port 18080: no virtual host');
     expect(conf).to.include(
-      '# port 18081: no virtual host\n    server {\n        listen "127.0.41.1:18081" default_server;\n        return 404 $gp_empty;',
+      '# port 18081: no virtual host\n    server {\n        listen "127.0.41.1:18081" default_server;\n' +
+        '        listen unix:<gen>/18081.sock default_server;\n\n        location "/" {\n' +
+        '            if ($gp_handed_over) {\n                return 404 $gp_empty;\n            }\n' +
+        '            error_page 502 = @gp_not_found;\n            error_log stderr alert;\n' +
+        '            proxy_pass "http://unix:next/18081.sock:";\n        }\n\n' +
+        '        location @gp_not_found {\n            return 404 $gp_empty;\n        }\n    }',
+    );
+  });
+
+  it('names the generation after the hash, and answers handed-over requests itself', () => {
+    const config = nginxDriver.render(fullModel(), target);
+    const conf = config.files[0]!.content;
+    expect(conf).to.include(`listen unix:${config.hash.slice(0, 12)}/18081.sock default_server;`);
+    expect(conf).to.include(
+      'map $remote_addr $gp_handed_over {\n        "unix:" 1;\n        default "";\n    }',
     );
   });
 
