@@ -19,8 +19,8 @@
  * the full scan whenever the result could differ from one: an object defined in another file
  * too (the first file in listing order wins), a file outside the folders listed last time.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { lstat, stat } from 'node:fs/promises';
+import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeObject } from '../api/kinds.js';
 import type { Store } from '../store/index.js';
@@ -84,10 +84,31 @@ const objectKey = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace}/
 /**
  * What tells a file changed: its identity (a file renamed into place is a new inode), its size
  * and its times. Taken before reading, so that a write racing the read shows at the next stat.
+ *
+ * Synchronous: a stat of a local file takes microseconds, and its promised form costs ten times
+ * more in CPU (measured: 3,000 files, 22 ms against 50–260 ms), which the poll's full scan paid
+ * every 2 s. Full scans take them in slices (signaturesOf) so the event loop stays responsive.
  */
-async function signatureOf(file: string): Promise<string> {
-  const info = await stat(file).catch(() => undefined);
+function signatureOf(file: string): string {
+  let info: Stats | undefined;
+  try {
+    info = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    info = undefined; // unreadable: as good as missing until it can be read
+  }
   return info ? `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}` : 'missing';
+}
+
+/** Files stated per turn of the event loop by a full scan: about a millisecond's worth. */
+const STAT_SLICE = 200;
+
+async function signaturesOf(files: readonly string[]): Promise<Map<string, string>> {
+  const signatures = new Map<string, string>();
+  for (let at = 0; at < files.length; at += STAT_SLICE) {
+    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const file of files.slice(at, at + STAT_SLICE)) signatures.set(file, signatureOf(file));
+  }
+  return signatures;
 }
 
 /** What an event named is now: a plain file, nothing, or anything else (folder, link, unreadable). */
@@ -309,7 +330,7 @@ export class FileSource {
     const updates: NamedUpdate[] = [];
     const claimed = new Set<string>();
     for (const file of files) {
-      const signature = await signatureOf(file);
+      const signature = signatureOf(file);
       const before = this.cache.get(file);
       if (before?.signature === signature || this.changedInPlaceTooSoon(file, signature, before)) continue;
       const update = signature === 'missing' ? { file, before } : await this.reread(file, signature, before);
@@ -406,18 +427,14 @@ export class FileSource {
 
   /**
    * Every listed file's parsed content. Files not seen before and those `toStat` asks for get a
-   * stat; the others keep their cached parse without touching the disk. The stats hold no file
-   * descriptor, so they all go at once: a full stat of thousands of files is then bounded by the
-   * thread pool rather than by as many round trips in a row. Reading stays one file at a time.
+   * stat; the others keep their cached parse without touching the disk.
    */
   private async readFiles(
     files: readonly string[],
     toStat: (file: string) => boolean,
   ): Promise<{ file: string; result: ParsedFile }[]> {
     const stale = files.filter((file) => toStat(file) || !this.cache.has(file));
-    const signatures = new Map(
-      await Promise.all(stale.map(async (file) => [file, await signatureOf(file)] as const)),
-    );
+    const signatures = await signaturesOf(stale);
     const parsed = [];
     for (const file of files) {
       const cached = this.cache.get(file);
@@ -434,7 +451,7 @@ export class FileSource {
    * when an update is rejected; the problem is still reported.
    */
   private async parsed(file: string, known?: string): Promise<ParsedFile> {
-    const signature = known ?? (await signatureOf(file));
+    const signature = known ?? signatureOf(file);
     const cached = this.cache.get(file);
     if (cached?.signature === signature || this.changedInPlaceTooSoon(file, signature, cached))
       return cached!.parsed;
