@@ -79,24 +79,43 @@ export function portMaps(port: HttpListenerPort): PortMaps | undefined {
   return maps ?? undefined;
 }
 
+/**
+ * Every key starts with its host's name and a `/`, which no hostname holds: hosts with different
+ * names never share a key, and the port's maps are each host's entries one after the other. Only
+ * names equal but for case (the resolver does not lowercase) could share one; then the first in
+ * model order keeps it, a key already there having come from a rule of higher precedence.
+ */
 function buildPortMaps(port: HttpListenerPort): PortMaps | undefined {
   if (!usesMaps(port)) return undefined;
-  const exact = new Map<string, string>();
-  const prefix = new Map<string, string>();
+  const exact: MapEntry[] = [];
+  const prefix: MapEntry[] = [];
   const hosts = new Set<number>();
+  const names = new Set<string>();
+  let sharedName = false;
   port.virtualHosts.forEach((host, index) => {
     const entries = hostEntries(host);
     if (!entries) return;
     hosts.add(index);
-    // First in model order wins: a key already there came from a rule of higher precedence.
-    for (const { kind, key, backend } of entries) {
-      const map = kind === 'exact' ? exact : prefix;
-      if (!map.has(key)) map.set(key, backend);
-    }
+    if (names.has(entries.hostname)) sharedName = true;
+    names.add(entries.hostname);
+    for (const entry of entries.exact) exact.push(entry);
+    for (const entry of entries.prefix) prefix.push(entry);
   });
   if (hosts.size === 0) return undefined;
-  const list = (map: Map<string, string>): MapEntry[] => [...map].map(([key, backend]) => ({ key, backend }));
-  return { exact: list(exact), prefix: list(prefix), hosts };
+  return sharedName
+    ? { exact: firstOfEachKey(exact), prefix: firstOfEachKey(prefix), hosts }
+    : { exact, prefix, hosts };
+}
+
+function firstOfEachKey(entries: readonly MapEntry[]): MapEntry[] {
+  const seen = new Set<string>();
+  const kept: MapEntry[] = [];
+  for (const entry of entries) {
+    if (seen.has(entry.key)) continue;
+    seen.add(entry.key);
+    kept.push(entry);
+  }
+  return kept;
 }
 
 /** Whether a host's rules all fit the maps (see the top of this file). */
@@ -106,10 +125,17 @@ export function isMappable(host: VirtualHost): boolean {
 
 type HostEntry = MapEntry & { readonly kind: 'exact' | 'prefix' };
 
-/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
-const hostEntriesMemo = new WeakMap<VirtualHost, readonly HostEntry[] | null>();
+/** A host's map entries, the first of each key only, and its lowercased name. */
+interface HostEntries {
+  readonly hostname: string;
+  readonly exact: readonly MapEntry[];
+  readonly prefix: readonly MapEntry[];
+}
 
-function hostEntries(host: VirtualHost): readonly HostEntry[] | undefined {
+/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
+const hostEntriesMemo = new WeakMap<VirtualHost, HostEntries | null>();
+
+function hostEntries(host: VirtualHost): HostEntries | undefined {
   let entries = hostEntriesMemo.get(host);
   if (entries === undefined) {
     entries = buildHostEntries(host) ?? null;
@@ -118,7 +144,7 @@ function hostEntries(host: VirtualHost): readonly HostEntry[] | undefined {
   return entries ?? undefined;
 }
 
-function buildHostEntries(host: VirtualHost): HostEntry[] | undefined {
+function buildHostEntries(host: VirtualHost): HostEntries | undefined {
   const hostname = host.hostname.toLowerCase();
   if (!EXACT_HOSTNAME.test(hostname)) return undefined;
   const entries: HostEntry[] = [];
@@ -130,7 +156,13 @@ function buildHostEntries(host: VirtualHost): HostEntry[] | undefined {
   // The host's own catch-all: its `/` rule, or a 404 that keeps the request from falling
   // through to a wildcard host. Listed last, so a `/` rule above takes the key first.
   entries.push({ kind: 'prefix', key: `${hostname}/`, backend: NO_ROUTE_BACKEND });
-  return entries;
+  // First in model order wins: a key already there came from a rule of higher precedence.
+  const of = (kind: HostEntry['kind']): MapEntry[] =>
+    firstOfEachKey(entries.filter((entry) => entry.kind === kind)).map(({ key, backend }) => ({
+      key,
+      backend,
+    }));
+  return { hostname, exact: of('exact'), prefix: of('prefix') };
 }
 
 function ruleEntry(hostname: string, rule: RouteRule): HostEntry | undefined {
