@@ -28,8 +28,19 @@ import type { PortListen, ServerView } from './servers.js';
 const DNS_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const MAP_PARAMETERS = new Set(['default', 'hostnames', 'include', 'volatile']);
 
+/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
+const candidates = new WeakMap<VirtualHost, string | null>();
+
 /** The upstream a host's first rule sends every request to, when that rule takes them all. */
 function onlyUpstream(host: VirtualHost, upstreams: ReadonlyMap<string, Upstream>): string | undefined {
+  let upstream = candidates.get(host);
+  if (upstream === undefined) candidates.set(host, (upstream = candidateUpstream(host) ?? null));
+  // nginx has no upstream{} for a Service without endpoints: that rule answers 503 by itself.
+  return upstream !== null && (upstreams.get(upstream)?.endpoints.length ?? 0) > 0 ? upstream : undefined;
+}
+
+/** What onlyUpstream reads of the host alone. */
+function candidateUpstream(host: VirtualHost): string | undefined {
   if (!DNS_NAME.test(host.hostname) || MAP_PARAMETERS.has(host.hostname)) return undefined;
   // Rules come in precedence order: a first rule that takes every path leaves none to the others
   // (a wildcard route's rules are also this host's, after its own).
@@ -40,9 +51,7 @@ function onlyUpstream(host: VirtualHost, upstreams: ReadonlyMap<string, Upstream
   if (!isEmpty(requestHeaders) || !isEmpty(responseHeaders)) return undefined;
   const positive = backends.filter((backend) => backend.weight > 0);
   const [only] = positive;
-  if (positive.length !== 1 || only?.kind !== 'upstream') return undefined;
-  // nginx has no upstream{} for a Service without endpoints: that rule answers 503 by itself.
-  return (upstreams.get(only.upstream)?.endpoints.length ?? 0) > 0 ? only.upstream : undefined;
+  return positive.length === 1 && only?.kind === 'upstream' ? only.upstream : undefined;
 }
 
 function forwardsEverything({ match }: RouteRule): boolean {
@@ -69,14 +78,27 @@ export function mappedHosts(
   return mapped.size >= 2 ? mapped : new Map();
 }
 
-/** The shared server of `mapped` (from mappedHosts, not empty), declaring its map. */
+export interface MappedHost {
+  readonly hostname: string;
+  readonly upstream: string;
+}
+
+export const mappedList = (mapped: ReadonlyMap<VirtualHost, string>): MappedHost[] =>
+  [...mapped].map(([host, upstream]) => ({ hostname: host.hostname, upstream }));
+
+/**
+ * The shared server of `hosts` (from mappedHosts, not empty), declaring its map. `count` is the
+ * number of hosts its comment states: render.ts builds the server of a stand-in host and writes
+ * the real hosts' lines in its place.
+ */
 export function hostMapServer(
   port: HttpListenerPort,
-  mapped: ReadonlyMap<VirtualHost, string>,
+  hosts: readonly MappedHost[],
   listen: PortListen,
   declarations: DeclarationSink,
+  count = hosts.length,
 ): ServerView {
-  const entries = [...mapped].map(([host, upstream]) => ({ key: host.hostname, value: literal(upstream) }));
+  const entries = hosts.map(({ hostname, upstream }) => ({ key: hostname, value: literal(upstream) }));
   const lookup = declarations.map('host', {
     comment: `port ${port.port}: the upstream of each host below`,
     input: variable('host'),
@@ -84,11 +106,11 @@ export function hostMapServer(
     fallback: literal(''),
   });
   return {
-    source: `port ${port.port}: ${mapped.size} hosts whose first rule forwards every path to one upstream`,
+    source: `port ${port.port}: ${count} hosts whose first rule forwards every path to one upstream`,
     listen,
     ssl: false,
     defaultServer: false,
-    serverNames: [...mapped.keys()].map((host) => host.hostname),
+    serverNames: hosts.map((host) => host.hostname),
     certificates: [],
     locations: [{ exact: false, path: '/', dispatch: null, rule: null, action: proxyPassView(lookup) }],
     handsOver: false,

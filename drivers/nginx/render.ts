@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatName } from '../../operator/model/names.js';
-import type { GatewayModel, Upstream } from '../../operator/model/types.js';
+import type { GatewayModel, HttpListenerPort, Upstream, VirtualHost } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
 import { jsonOf, renderHash, templateDigest } from '../hash.js';
 import { Declarations, type MapView, type SplitView } from './declarations.js';
@@ -24,9 +24,9 @@ import {
   type Step,
 } from './fragments.js';
 import { generationOf } from './handover.js';
-import { hostMapServer, mappedHosts } from './hostMap.js';
+import { hostMapServer, mappedHosts, type MappedHost } from './hostMap.js';
 import { isExpression, literal, nginxComment, nginxQuote, nginxQuoteExpression } from './quote.js';
-import { hostServer, notFoundServer, type ServerView } from './servers.js';
+import { hostServer, notFoundServer, type PortListen, type ServerView } from './servers.js';
 import { certificateFiles, serverCertificates } from './tls.js';
 import {
   buildView,
@@ -140,6 +140,74 @@ const MARKER: MapView = {
   fallback: literal(''),
 };
 const markerText = renderMap(MARKER);
+
+/**
+ * The shared server of a port's plain hosts (hostMap.ts) and its map: one line per host in each,
+ * thousands of them. Both are rendered for one stand-in host, and its two lines are then written
+ * once per real host with its own name and upstream: the same text as rendering them all, without
+ * running the template and the quoting for every host at every change.
+ */
+const STAND_IN: MappedHost = { hostname: 'gp-stand-in.invalid', upstream: 'gp_stand_in' };
+const quotedNames = new WeakMap<VirtualHost, string>();
+
+function renderHostMap(
+  port: HttpListenerPort,
+  mapped: ReadonlyMap<VirtualHost, string>,
+  listen: PortListen,
+  declarations: Declarations,
+): { server: string; map: string } {
+  const declared = declarations.maps.length;
+  const server = renderServer(hostMapServer(port, [STAND_IN], listen, declarations, mapped.size));
+  const [map, ...more] = declarations.maps.slice(declared);
+  if (!map || more.length > 0) throw new Error('internal: a shared server declares one map');
+  const quotedUpstreams = new Map<string, string>();
+  const rows = [...mapped].map(([host, upstream]) => {
+    let name = quotedNames.get(host);
+    if (name === undefined) quotedNames.set(host, (name = nginxQuote(host.hostname)));
+    let value = quotedUpstreams.get(upstream);
+    if (value === undefined) quotedUpstreams.set(upstream, (value = nginxQuoteExpression(literal(upstream))));
+    return [name, value] as const;
+  });
+  const standInName = nginxQuote(STAND_IN.hostname);
+  const standInValue = nginxQuoteExpression(literal(STAND_IN.upstream));
+  return {
+    server: repeatLine(
+      server,
+      [standInName],
+      rows.map(([name]) => [name]),
+    ),
+    map: repeatLine(renderMap(map), [standInName, standInValue], rows),
+  };
+}
+
+/**
+ * `text` with its one line holding `markers` (in that order) written once per row, each row's
+ * tokens in place of the markers.
+ */
+function repeatLine(text: string, markers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const [first = ''] = markers;
+  const at = text.indexOf(first);
+  if (first === '' || at < 0 || text.indexOf(first, at + 1) >= 0)
+    throw new Error(`internal: ${first} is not on exactly one line`);
+  const start = text.lastIndexOf('\n', at) + 1;
+  const end = text.indexOf('\n', at) + 1;
+  let rest = text.slice(start, end);
+  const pieces: string[] = [];
+  for (const marker of markers) {
+    const i = rest.indexOf(marker);
+    if (i < 0) throw new Error(`internal: ${marker} is not on the line of ${first}`);
+    pieces.push(rest.slice(0, i));
+    rest = rest.slice(i + marker.length);
+  }
+  pieces.push(rest);
+  let lines = '';
+  for (const row of rows) {
+    let line = pieces[0] ?? '';
+    row.forEach((token, i) => (line += token + (pieces[i + 1] ?? '')));
+    lines += line;
+  }
+  return text.slice(0, start) + lines + text.slice(end);
+}
 
 /** The main file around the blocks. */
 function frame(view: Omit<NginxView, 'upstreams' | 'maps' | 'splits' | 'servers'>): [string, string] {
@@ -263,10 +331,9 @@ function assemble(
     if (notFound) servers.push(renderServer(notFound));
     servers.push(...hostTexts);
     if (mapped.size > 0) {
-      // One map line per host: rebuilt every time, as cheap as looking a cached block up.
-      const declared = declarations.maps.length;
-      servers.push(renderServer(hostMapServer(port, mapped, listen, declarations)));
-      for (const map of declarations.maps.slice(declared)) blocks.maps.push(renderMap(map));
+      const shared = renderHostMap(port, mapped, listen, declarations);
+      servers.push(shared.server);
+      blocks.maps.push(shared.map);
     }
   }
   // Only now: a render that fails keeps the previous fragments for the next attempt.

@@ -15,7 +15,7 @@
 import { formatName } from '../../operator/model/names.js';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
 import { actionView, unmatchedView, type ActionContext, type ActionView } from './actions.js';
-import { hostMapServer, mappedHosts } from './hostMap.js';
+import { hostMapServer, mappedHosts, mappedList } from './hostMap.js';
 import { dispatchVariable, isConditional } from './conditions.js';
 import { planLocations, type PlannedLocation } from './locations.js';
 import { serverCertificates, type TlsContext } from './tls.js';
@@ -167,6 +167,6 @@ export function serversForPort(
     .map((host) => hostServer(port, host, listen, context));
   const notFound = notFoundServer(port, listen, context.tls);
   // After the hosts' own servers: render.ts builds and declares in this order too.
-  if (mapped.size > 0) servers.push(hostMapServer(port, mapped, listen, context.declarations));
+  if (mapped.size > 0) servers.push(hostMapServer(port, mappedList(mapped), listen, context.declarations));
   return notFound ? [notFound, ...servers] : servers;
 }

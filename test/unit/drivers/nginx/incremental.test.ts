@@ -289,9 +289,17 @@ describe('nginx incremental rendering', () => {
     clearNginxCache();
     const a = upstream('a', 80, [['10.0.0.1', 80]]);
     const b = upstream('b', 80, [['10.0.0.2', 80]]);
+    const empty = upstream('empty', 80, []);
     const plain = (name: string, to_: string) =>
       host(name, [rule(name, 0, prefix('/'), forwardWith({}, to(to_)))]);
     const target = { bindAddress: '127.0.0.1', runtimeDir: '/run/gp' };
+    const many = Array.from({ length: 40 }, (_, i) => plain(`h${i}.example.com`, i % 3 ? a.name : b.name));
+    const twoPorts = gatewayModel(
+      [port(8080, many.slice(0, 20)), port(8081, [...many.slice(20), plain('none.example.com', empty.name)])],
+      [a, b, empty],
+    );
+    expect(renderNginx(twoPorts, target)).to.deep.equal(renderNginxUncached(twoPorts, target));
+    expect(renderNginx(twoPorts, target).files[0]!.content).to.include('$gp_host_1');
     const models = [
       [plain('one.example.com', a.name), plain('two.example.com', b.name)],
       [
