@@ -111,6 +111,14 @@ async function signaturesOf(files: readonly string[]): Promise<Map<string, strin
   return signatures;
 }
 
+function inodeOf(folder: string): number | undefined {
+  try {
+    return statSync(folder, { throwIfNoEntry: false })?.ino;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What an event named is now: a plain file, nothing, or anything else (folder, link, unreadable). */
 function entryKind(name: string): Promise<'file' | 'gone' | 'other'> {
   return lstat(name).then(
@@ -122,6 +130,8 @@ function entryKind(name: string): Promise<'file' | 'gone' | 'other'> {
 export class FileSource {
   private readonly cache = new Map<string, CachedFile>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /** The inode of each watched folder when its watch began: a watch follows the inode. */
+  private readonly watchedInodes = new Map<string, number | undefined>();
   private readonly reported = new Set<string>();
   private readonly ignoredKinds = new Set<string>();
   private current = new Map<string, KubeObject>();
@@ -308,6 +318,10 @@ export class FileSource {
     if (!folders) return undefined;
     const files: string[] = [];
     for (const name of named) {
+      // The folder itself was replaced: its watch is on the old one, and what the new one holds
+      // is unknown. The full scan lists it and watches it anew.
+      const folder = path.dirname(name);
+      if (this.watchers.has(folder) && inodeOf(folder) !== this.watchedInodes.get(folder)) return undefined;
       const kind = await entryKind(name);
       // A folder or a link: what it holds or points to may have changed with it.
       if (kind === 'other') return undefined;
@@ -490,12 +504,14 @@ export class FileSource {
       if (files.has(resolved) || !read.has(resolved)) wanted.add(path.dirname(resolved));
     }
     for (const [folder, watcher] of this.watchers) {
-      if (wanted.has(folder)) continue;
+      if (wanted.has(folder) && inodeOf(folder) === this.watchedInodes.get(folder)) continue;
       watcher.close();
       this.watchers.delete(folder);
+      this.watchedInodes.delete(folder);
     }
     for (const folder of wanted) {
       if (this.watchers.has(folder)) continue;
+      this.watchedInodes.set(folder, inodeOf(folder));
       try {
         const watcher = watch(folder, { persistent: false }, (_event, filename) =>
           this.noteEvent(folder, filename),
@@ -503,6 +519,7 @@ export class FileSource {
         watcher.on('error', () => {
           watcher.close();
           this.watchers.delete(folder);
+          this.watchedInodes.delete(folder);
           this.scheduleFull();
         });
         this.watchers.set(folder, watcher);

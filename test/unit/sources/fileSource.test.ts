@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { mkdir, mkdtemp, open, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileSource, type FileSourceOptions } from '../../../operator/sources/fileSource.js';
@@ -276,6 +277,20 @@ describe('files source: watching', function () {
     await eventually(() => hostOf('a') === 'one.example', 'the folder');
     await fixture.put('team/b.yaml', route('b', 'b.example'));
     await eventually(() => hostOf('b') === 'b.example', 'a file added to it');
+  });
+
+  it('follows the watched folder when it is replaced by another in one go', async () => {
+    await fixture.put('a.yaml', route('a', 'one.example'));
+    await fixture.start();
+    const fresh = path.join(fixture.root, 'fresh');
+    await mkdir(fresh);
+    await writeFile(path.join(fresh, 'b.yaml'), route('b', 'b.example'));
+    // No turn of the event loop in between: no scan can see the folder missing.
+    rmSync(fixture.dir, { recursive: true });
+    renameSync(fresh, fixture.dir);
+    await eventually(() => hostOf('b') === 'b.example' && hostOf('a') === undefined, 'the new folder');
+    await fixture.put('c.yaml', route('c', 'c.example'));
+    await eventually(() => hostOf('c') === 'c.example', 'a file added to the new folder');
   });
 
   it('sees a ConfigMap-style swap of a `..data` link, which no event names a manifest for', async () => {
