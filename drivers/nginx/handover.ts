@@ -24,7 +24,8 @@
  * own (`checkDir`), never where the running generation's sockets are.
  *
  * What it does not cover: a route removed or changed keeps its old answer from old workers for
- * that window (they still match it); only "no rule matches" is handed over.
+ * that window (they still match it); only "no rule matches" is handed over. nginx logs the
+ * removal of each retired socket at `warn` ("deleting socket <generation>/<port>.sock").
  */
 import { chown, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
