@@ -15,7 +15,8 @@
  * and removes once the old workers stopped accepting. So an old worker hands a request it would
  * have answered 404 to the new configuration; outside a reload the connect fails at once (no such
  * file) and the request gets its 404 on the spot. A request that came in over a handover socket
- * (`$remote_addr` is `unix:`) is never handed on, so a stale symlink cannot make a loop.
+ * (`$remote_addr` is `unix:`) is never handed on, so a stale symlink cannot make a loop; nor is a
+ * request without a Host header (HTTP/1.0), which the HTTP/1.1 hop would turn into a 400.
  *
  * The socket paths are relative: nginx resolves them against its working directory, which the
  * deployer makes `<runtimeDir>/handover` (mode 0711). Workers, which drop to an unprivileged user

@@ -3,6 +3,7 @@
  * workers, the requests no rule of theirs matches are answered by the new configuration.
  */
 import { lstat, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -34,6 +35,18 @@ function model(n: number): GatewayModel {
 
 const get = (target: string, hostHeader: string) =>
   request({ address: ADDRESS, port: PORT, path: target, host: hostHeader });
+
+/** The status line's code of the answer to `text`, sent as is on a new connection. */
+function rawStatus(text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(PORT, ADDRESS, () => socket.end(text));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.\d (\d{3})/.exec(reply)?.[1] ?? 0)));
+    socket.on('error', reject);
+  });
+}
 
 /** Requests `target` on a new connection each time, back to back, until `stop()`; the statuses. */
 function probe(target: string, hostHeader: string): { stop(): Promise<number[]> } {
@@ -123,6 +136,8 @@ describe('nginx handover during a reload', function () {
       const reply = await get('/', 'unknown.example.com');
       expect([reply.status, reply.body]).to.deep.equal([404, '']);
       expect((await get('/v2', 'app.example.com')).status).to.equal(202);
+      // Without a Host header (HTTP/1.0) nothing is handed over: the hop would need one.
+      expect(await rawStatus('GET /nothing HTTP/1.0\r\n\r\n')).to.equal(404);
     } finally {
       await rm(next, { force: true });
     }

@@ -91,7 +91,7 @@ describe('nginx request conditions', () => {
     // b.example.com has no unconditional rule: 404 when the condition does not hold (handed over
     // to the next configuration during a reload).
     expect(conf).to.match(
-      /if \(\$gp_pick_\d+\) \{\n\s+return 418;\n\s+\}\n\s+if \(\$gp_handed_over\) \{\n\s+return 404 \$gp_empty;/,
+      /if \(\$gp_pick_\d+\) \{\n\s+return 418;\n\s+\}\n\s+if \(\$gp_no_handover\) \{\n\s+return 404 \$gp_empty;/,
     );
   });
 

@@ -66,7 +66,7 @@ describe('nginx render', () => {
     expect(conf).to.include(
       '# port 18081: no virtual host\n    server {\n        listen "127.0.41.1:18081" default_server;\n' +
         '        listen unix:<gen>/18081.sock default_server;\n\n        location "/" {\n' +
-        '            if ($gp_handed_over) {\n                return 404 $gp_empty;\n            }\n' +
+        '            if ($gp_no_handover) {\n                return 404 $gp_empty;\n            }\n' +
         '            error_page 502 = @gp_not_found;\n            error_log stderr alert;\n' +
         '            proxy_pass "http://unix:next/18081.sock:";\n        }\n\n' +
         '        location @gp_not_found {\n            return 404 $gp_empty;\n        }\n    }',
@@ -78,7 +78,7 @@ describe('nginx render', () => {
     const conf = config.files[0]!.content;
     expect(conf).to.include(`listen unix:${config.hash.slice(0, 12)}/18081.sock default_server;`);
     expect(conf).to.include(
-      'map $remote_addr $gp_handed_over {\n        "unix:" 1;\n        default "";\n    }',
+      'map "$remote_addr $http_host" $gp_no_handover {\n        "~^unix: " 1;\n        "~ $" 1;\n        default "";\n    }',
     );
   });
 
