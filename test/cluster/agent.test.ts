@@ -2,13 +2,14 @@
  * `gateplane agent` against the fake API server and a REAL nginx and HAProxy, each started as the
  * pod's proxy container starts it: the same cases for both drivers.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { DRIVERS } from '../../drivers/index.js';
 import { masterCommand } from '../../drivers/haproxy/masterCli.js';
 import { masterSocketPath } from '../../drivers/haproxy/process.js';
+import { generationOf, handoverDir } from '../../drivers/nginx/handover.js';
 import { nginxPidFile } from '../../operator/agent/proxyControl.js';
 import type { DriverName } from '../../operator/model/types.js';
 import { offeredCertificateCN, selfSignedCertificate } from '../support/tls.js';
@@ -80,6 +81,12 @@ for (const [driver, address] of DRIVER_ADDRESSES) {
       await scene.answers(202);
       expect(await masterPid(scene)).to.equal(pid);
       expect(scene.logged('Configuration applied').at(-1)).to.include({ hash: second.hash, reloaded: true });
+      if (driver === 'nginx') {
+        // nginx runs in its handover folder, which keeps only the generation serving once the
+        // old workers are gone (drivers/nginx/handover.ts).
+        expect(await readlink(`/proc/${pid}/cwd`)).to.equal(handoverDir(scene.dir));
+        expect(await readdir(handoverDir(scene.dir))).to.deep.equal([generationOf(second.hash)]);
+      }
     });
 
     it('keeps serving the old configuration when the checker refuses a new one, until the inputs change', async () => {
