@@ -30,9 +30,10 @@
  */
 import { chown, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { GENERATION_PLACEHOLDER } from './fragments.js';
 
 /** The working directory of nginx, below the runtime folder. */
-export const HANDOVER_DIR = 'handover';
+const HANDOVER_DIR = 'handover';
 /** The symlink naming the generation a reload brings in. */
 const NEXT = 'next';
 /** Where `nginx -t` runs: it creates and deletes the sockets of the configuration it checks. */
@@ -50,7 +51,7 @@ export function generationOf(hash: string): string {
  * fragments.ts fills in): written unquoted, nothing in it comes from a user.
  */
 export function handoverListen(generation: string, port: number): string {
-  if (!/^([0-9a-f]+|\0g\0)$/.test(generation) || !Number.isInteger(port))
+  if (!(/^[0-9a-f]+$/.test(generation) || generation === GENERATION_PLACEHOLDER) || !Number.isInteger(port))
     throw new Error(`internal: bad handover generation ${JSON.stringify(generation)} or port ${port}`);
   return `unix:${generation}/${port}.sock`;
 }
@@ -121,7 +122,8 @@ export async function retireHandover(runtimeDir: string, hash: string): Promise<
 
 /**
  * A folder for `nginx -t` on the configuration `hash`, removed when `check` settles. The checker
- * binds the handover sockets there (and deletes them), not beside the running generation's.
+ * binds the handover sockets there (and deletes them), not beside the running generation's. One
+ * check at a time per runtime folder, as every deployer runs them.
  */
 export async function inCheckDir<T>(
   runtimeDir: string,
