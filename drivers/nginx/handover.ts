@@ -91,12 +91,15 @@ export async function resetHandover(runtimeDir: string, hash: string): Promise<s
 }
 
 /**
- * Before the reload to `hash`: its generation's folder, where the master will bind the new
- * sockets, and `next` pointing there (replaced atomically: a rename over the old link).
+ * Before the reload to `hash`, which nothing serves yet: its generation's folder, empty (a reload
+ * of it that failed half way may have left a socket file, which would make bind() fail again),
+ * where the master will bind the new sockets, and `next` pointing there (replaced atomically: a
+ * rename over the old link).
  */
 export async function prepareHandover(runtimeDir: string, hash: string): Promise<void> {
   const dir = handoverDir(runtimeDir);
   const generation = generationOf(hash);
+  await rm(path.join(dir, generation), { recursive: true, force: true });
   await makeDir(runtimeDir, path.join(dir, generation));
   const staged = path.join(dir, `${NEXT}.new`);
   await rm(staged, { force: true });

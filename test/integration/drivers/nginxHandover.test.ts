@@ -2,7 +2,7 @@
  * The handover (drivers/nginx/handover.ts) against real nginx: while a reload retires the old
  * workers, the requests no rule of theirs matches are answered by the new configuration.
  */
-import { lstat, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +107,18 @@ describe('nginx handover during a reload', function () {
         expect(new Set(statuses.slice(first)), `version ${version}`).to.deep.equal(new Set([200 + version]));
       }
     }
+  });
+
+  it('reloads over a socket file a failed reload of the same configuration left behind', async () => {
+    const version = 2 + RELOADS;
+    const next = nginxDriver.render(model(version), target);
+    const folder = path.join(handoverDir(runtimeDir), generationOf(next.hash));
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, `${PORT}.sock`), '');
+    hash = await deploy(version);
+    await proxy!.reload(hash);
+    expect(await proxy!.confirm(hash, 10_000)).to.equal(true);
+    expect((await get('/', `new${version}.example.com`)).status).to.equal(200 + version);
   });
 
   it('keeps only the generation serving once the reload is complete', async () => {
