@@ -4,6 +4,7 @@
  * those bytes contain the hash itself. render() is pure, so equal inputs mean equal bytes.
  */
 import { createHash } from 'node:crypto';
+import { memoized } from '../operator/model/memo.js';
 import type { GatewayModel } from '../operator/model/types.js';
 import type { RenderTarget } from './driver.js';
 
@@ -24,24 +25,18 @@ export function renderHash(templateDigest: string, model: GatewayModel, target: 
  * the identity of those that did not change, so their digests are computed once (memos below):
  * with thousands of hosts, a change hashes what changed and a list of digests.
  */
-export function modelDigest(model: GatewayModel): string {
-  let digest = modelDigests.get(model);
-  if (digest === undefined) {
-    // Spread keeps every key where it was: the same text as the model with parts replaced.
-    const standIn = {
-      ...model,
-      ports: model.ports.map((port) => ({ ...port, virtualHosts: port.virtualHosts.map(partDigest) })),
-      upstreams: model.upstreams.map(partDigest),
-    };
-    digest = createHash('sha256').update(JSON.stringify(standIn)).digest('hex');
-    modelDigests.set(model, digest);
-  }
-  return digest;
-}
+export const modelDigest = memoized((model: GatewayModel): string => {
+  // Spread keeps every key where it was: the same text as the model with parts replaced.
+  const standIn = {
+    ...model,
+    ports: model.ports.map((port) => ({ ...port, virtualHosts: port.virtualHosts.map(partDigest) })),
+    upstreams: model.upstreams.map(partDigest),
+  };
+  return createHash('sha256').update(JSON.stringify(standIn)).digest('hex');
+});
 
 const jsonMemo = new WeakMap<object, string>();
 const partDigests = new WeakMap<object, string>();
-const modelDigests = new WeakMap<GatewayModel, string>();
 
 /** `JSON.stringify` of a model object, which is immutable: once per object. */
 export function jsonOf(value: object): string {

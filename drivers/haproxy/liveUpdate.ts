@@ -46,6 +46,7 @@
  * once the proxy really serves the new endpoints, as after a reload.
  */
 import net from 'node:net';
+import { memoized } from '../../operator/model/memo.js';
 import type { Endpoint, GatewayModel, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget } from '../driver.js';
 import { frontendName, isMapOf, portMaps, type MapEntry } from './maps.js';
@@ -62,25 +63,18 @@ export function liveDifferenceOnly(served: GatewayModel, next: GatewayModel): bo
   return reloadShape(served) === reloadShape(next);
 }
 
-/** A model without what a live update can change, as text; kept per model, which is immutable. */
-const shapes = new WeakMap<GatewayModel, string>();
-
-function reloadShape(model: GatewayModel): string {
-  let shape = shapes.get(model);
-  if (shape === undefined) {
-    shape = JSON.stringify({
-      ...model,
-      upstreams: [],
-      ports: model.ports.map((port) => {
-        const maps = portMaps(port);
-        if (!maps) return port;
-        return { ...port, virtualHosts: port.virtualHosts.filter((_, i) => !maps.hosts.has(i)), maps: true };
-      }),
-    });
-    shapes.set(model, shape);
-  }
-  return shape;
-}
+/** A model without what a live update can change, as text; once per model, which is immutable. */
+const reloadShape = memoized((model: GatewayModel): string =>
+  JSON.stringify({
+    ...model,
+    upstreams: [],
+    ports: model.ports.map((port) => {
+      const maps = portMaps(port);
+      if (!maps) return port;
+      return { ...port, virtualHosts: port.virtualHosts.filter((_, i) => !maps.hosts.has(i)), maps: true };
+    }),
+  }),
+);
 
 /**
  * The upstreams of `next` whose endpoints are not those of the same upstream in `served`, and

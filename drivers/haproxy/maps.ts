@@ -35,6 +35,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
+import { memoized } from '../../operator/model/memo.js';
 import { plainForwardBackend } from './actions.js';
 
 export interface MapEntry {
@@ -66,18 +67,11 @@ export function usesMaps(port: HttpListenerPort): boolean {
   return port.protocol === 'HTTP' && port.virtualHosts.filter((host) => host.rules.length > 0).length >= 2;
 }
 
-/** Computed once per port object (models are immutable): render and the live path both ask. */
-const cache = new WeakMap<HttpListenerPort, PortMaps | null>();
-
-/** The port's maps, or undefined when it routes every host with rule lines. */
-export function portMaps(port: HttpListenerPort): PortMaps | undefined {
-  let maps = cache.get(port);
-  if (maps === undefined) {
-    maps = buildPortMaps(port) ?? null;
-    cache.set(port, maps);
-  }
-  return maps ?? undefined;
-}
+/**
+ * The port's maps, or undefined when it routes every host with rule lines. Once per port object:
+ * render and the live path both ask.
+ */
+export const portMaps = memoized(buildPortMaps);
 
 /**
  * Every key starts with its host's name and a `/`, which no hostname holds: hosts with different
@@ -132,17 +126,8 @@ interface HostEntries {
   readonly prefix: readonly MapEntry[];
 }
 
-/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
-const hostEntriesMemo = new WeakMap<VirtualHost, HostEntries | null>();
-
-function hostEntries(host: VirtualHost): HostEntries | undefined {
-  let entries = hostEntriesMemo.get(host);
-  if (entries === undefined) {
-    entries = buildHostEntries(host) ?? null;
-    hostEntriesMemo.set(host, entries);
-  }
-  return entries ?? undefined;
-}
+/** Once per virtual host: the resolver keeps those that did not change. */
+const hostEntries = memoized(buildHostEntries);
 
 function buildHostEntries(host: VirtualHost): HostEntries | undefined {
   const hostname = host.hostname.toLowerCase();

@@ -19,6 +19,7 @@
  * `hostnames`, `include`, `volatile`), or that are not lowercase DNS names, keep their server too.
  */
 import type { HttpListenerPort, RouteRule, Upstream, VirtualHost } from '../../operator/model/types.js';
+import { memoized } from '../../operator/model/memo.js';
 import { proxyPassView } from './actions.js';
 import type { DeclarationSink } from './declarations.js';
 import { isEmpty } from './headers.js';
@@ -28,19 +29,20 @@ import type { PortListen, ServerView } from './servers.js';
 const DNS_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const MAP_PARAMETERS = new Set(['default', 'hostnames', 'include', 'volatile']);
 
-/** Virtual hosts are immutable, and the resolver keeps those that did not change: once each. */
-const candidates = new WeakMap<VirtualHost, string | null>();
-
 /** The upstream a host's first rule sends every request to, when that rule takes them all. */
 function onlyUpstream(host: VirtualHost, upstreams: ReadonlyMap<string, Upstream>): string | undefined {
-  let upstream = candidates.get(host);
-  if (upstream === undefined) candidates.set(host, (upstream = candidateUpstream(host) ?? null));
+  const upstream = candidateUpstream(host);
   // nginx has no upstream{} for a Service without endpoints: that rule answers 503 by itself.
-  return upstream !== null && (upstreams.get(upstream)?.endpoints.length ?? 0) > 0 ? upstream : undefined;
+  return upstream !== undefined && (upstreams.get(upstream)?.endpoints.length ?? 0) > 0
+    ? upstream
+    : undefined;
 }
 
-/** What onlyUpstream reads of the host alone. */
-function candidateUpstream(host: VirtualHost): string | undefined {
+/**
+ * What onlyUpstream reads of the host alone; once per virtual host (the resolver keeps those that
+ * did not change).
+ */
+const candidateUpstream = memoized((host: VirtualHost): string | undefined => {
   if (!DNS_NAME.test(host.hostname) || MAP_PARAMETERS.has(host.hostname)) return undefined;
   // Rules come in precedence order: a first rule that takes every path leaves none to the others
   // (a wildcard route's rules are also this host's, after its own).
@@ -52,7 +54,7 @@ function candidateUpstream(host: VirtualHost): string | undefined {
   const positive = backends.filter((backend) => backend.weight > 0);
   const [only] = positive;
   return positive.length === 1 && only?.kind === 'upstream' ? only.upstream : undefined;
-}
+});
 
 function forwardsEverything({ match }: RouteRule): boolean {
   return (

@@ -7,6 +7,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { memoized } from '../../operator/model/memo.js';
 import { formatName } from '../../operator/model/names.js';
 import type { GatewayModel, HttpListenerPort, Upstream, VirtualHost } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
@@ -148,7 +149,7 @@ const markerText = renderMap(MARKER);
  * running the template and the quoting for every host at every change.
  */
 const STAND_IN: MappedHost = { hostname: 'gp-stand-in.invalid', upstream: 'gp_stand_in' };
-const quotedNames = new WeakMap<VirtualHost, string>();
+const quotedName = memoized((host: VirtualHost) => nginxQuote(host.hostname));
 
 function renderHostMap(
   port: HttpListenerPort,
@@ -162,8 +163,7 @@ function renderHostMap(
   if (!map || more.length > 0) throw new Error('internal: a shared server declares one map');
   const quotedUpstreams = new Map<string, string>();
   const rows = [...mapped].map(([host, upstream]) => {
-    let name = quotedNames.get(host);
-    if (name === undefined) quotedNames.set(host, (name = nginxQuote(host.hostname)));
+    const name = quotedName(host);
     let value = quotedUpstreams.get(upstream);
     if (value === undefined) quotedUpstreams.set(upstream, (value = nginxQuoteExpression(literal(upstream))));
     return [name, value] as const;

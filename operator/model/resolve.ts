@@ -14,6 +14,7 @@ import * as c from './conditions.js';
 import { acceptGatewayClasses, type ResolvedClass } from './gatewayClass.js';
 import { resolveGateways, type ResolvedGateway } from './gateway.js';
 import { attachHTTPRoute, gatewaysByName, type AttachedRoute, type GatewaysByName } from './httpRoute.js';
+import { memoized } from './memo.js';
 import type { ResolveOptions } from './options.js';
 import { readsHold, recordReads, type Reads } from './reads.js';
 import { withGeneration, type ObjectStatus, type RouteParentStatus } from './status.js';
@@ -125,11 +126,7 @@ interface Placement {
  * object, so that an unchanged route keeps the same ListenerRoute (the virtual host cache
  * compares them by identity).
  */
-const placementsMemo = new WeakMap<AttachedRoute, readonly Placement[]>();
-
-function placementsOf(route: AttachedRoute): readonly Placement[] {
-  const known = placementsMemo.get(route);
-  if (known) return known;
+const placementsOf = memoized((route: AttachedRoute): readonly Placement[] => {
   const hostnames = new Map<ResolvedGateway, Map<string, Set<string>>>();
   for (const { gateway, attachments } of route.parents) {
     const listeners = hostnames.get(gateway) ?? new Map<string, Set<string>>();
@@ -145,9 +142,8 @@ function placementsOf(route: AttachedRoute): readonly Placement[] {
     for (const [listener, set] of listeners)
       placements.push({ gateway, listener, entry: { route, hostnames: [...set].sort() } });
   }
-  placementsMemo.set(route, placements);
   return placements;
-}
+});
 
 /**
  * For every Gateway, the routes accepted on each of its listeners, one entry per route with all
@@ -233,15 +229,7 @@ function gatewayStatus(gateway: ResolvedGateway, byListener: RoutesByListener): 
 }
 
 /** A route's status depends on the attached route alone: once per route object. */
-const routeStatusMemo = new WeakMap<AttachedRoute, ObjectStatus>();
-
-function routeStatus(route: AttachedRoute): ObjectStatus {
-  const known = routeStatusMemo.get(route);
-  if (known) return known;
-  const status = buildRouteStatus(route);
-  routeStatusMemo.set(route, status);
-  return status;
-}
+const routeStatus = memoized(buildRouteStatus);
 
 function buildRouteStatus(route: AttachedRoute): ObjectStatus {
   const { apiVersion, metadata } = route.route;
