@@ -327,7 +327,7 @@ export class FileSource {
       if (kind === 'other') return undefined;
       if (this.cache.has(name)) files.push(name);
       else if (kind === 'file' && !path.basename(name).startsWith('.') && isManifestName(name)) {
-        if (!folders.has(path.dirname(name))) return undefined;
+        if (!folders.has(folder)) return undefined;
         files.push(name);
       } // else: gone and never read, or a file that is not read (a temporary or swap file)
     }
