@@ -8,8 +8,8 @@
  * attachment, each virtual host, each route's status. One changed route among thousands then
  * costs a lookup per other route, and the unchanged parts of the model keep their identity.
  */
-import type { HTTPRoute } from '../api/kinds.js';
-import type { StoreSnapshot } from '../store/index.js';
+import { KINDS, type HTTPRoute, type Kind, type KubeObject } from '../api/kinds.js';
+import { compareObjects, type StoreSnapshot } from '../store/index.js';
 import * as c from './conditions.js';
 import { acceptGatewayClasses, type ResolvedClass } from './gatewayClass.js';
 import { resolveGateways, type ResolvedGateway } from './gateway.js';
@@ -20,10 +20,13 @@ import { readsHold, recordReads, type Reads } from './reads.js';
 import { withGeneration, type ObjectStatus, type RouteParentStatus } from './status.js';
 import type { Certificate, GatewayModel, NamespacedName, Upstream } from './types.js';
 import {
-  buildHttpPorts,
-  VirtualHostCache,
+  buildPortHosts,
+  insertInRouteOrder,
+  removeEntry,
+  PortHosts,
   type ListenerRoute,
   type ProgrammableListener,
+  type RouteChange,
 } from './virtualHosts.js';
 
 export interface ResolvedGatewayEntry {
@@ -57,31 +60,59 @@ interface RouteMemo {
   readonly attached: AttachedRoute | undefined;
 }
 
+/** What the Resolver keeps of its last resolution, for the next. */
+interface Kept {
+  /** The store version resolved. */
+  readonly at: number;
+  readonly phase: GatewayPhase;
+  /** The snapshot's HTTPRoutes, in its order. */
+  readonly routes: readonly HTTPRoute[];
+  /** Those of them that name one of our Gateways, in the same order. */
+  readonly attached: readonly AttachedRoute[];
+  readonly gateways: ReadonlyMap<ResolvedGateway, GatewayRoutes>;
+}
+
+/** One Gateway's routes and the model built from them. */
+interface GatewayRoutes {
+  readonly byListener: RoutesByListener;
+  /** Empty when the Gateway is not accepted. */
+  readonly ports: ReadonlyMap<number, PortHosts>;
+  readonly upstreams: UpstreamSet;
+  readonly entry: ResolvedGatewayEntry;
+}
+
+/** More routes changed at once than this, and a resolution starts from the routes' memos. */
+const MAX_ROUTE_CHANGES = 64;
+
 export class Resolver {
   private gatewayPhase: GatewayPhase | undefined;
   private readonly routes = new WeakMap<HTTPRoute, RouteMemo>();
-  private readonly hosts = new VirtualHostCache();
+  private kept: Kept | undefined;
 
   constructor(private readonly options: ResolveOptions) {}
 
   resolve(snapshot: StoreSnapshot): Resolution {
-    const { classes, gateways, byName } = this.resolveGateways(snapshot);
-    const routes = snapshot
-      .list('HTTPRoute')
-      .flatMap((route) => this.attach(snapshot, route, gateways, byName) ?? []);
-    const attached = routesByGateway(routes);
-    const none: RoutesByListener = new Map();
-    this.hosts.begin();
+    const phase = this.resolveGateways(snapshot);
+    let kept: Kept;
+    try {
+      kept = this.routeChange(snapshot, phase) ?? this.allRoutes(snapshot, phase);
+    } catch (error) {
+      // What is kept may be half updated: the next resolution starts afresh.
+      this.kept = undefined;
+      throw error;
+    }
+    this.kept = kept;
+    const { classes, gateways } = phase;
     let statuses: readonly ObjectStatus[] | undefined;
     return {
-      gateways: gateways.map((gateway) => gatewayEntry(gateway, attached.get(gateway) ?? none, this.hosts)),
+      gateways: gateways.map((gateway) => kept.gateways.get(gateway)!.entry),
       // Built when first read: the status writer reads it after the change is applied, and the
       // apply should not wait for thousands of route statuses.
       get statuses() {
         statuses ??= [
           ...[...classes.values()].map((resolved) => resolved.status),
-          ...gateways.map((gateway) => gatewayStatus(gateway, attached.get(gateway) ?? none)),
-          ...routes.map(routeStatus),
+          ...gateways.map((gateway) => gatewayStatus(gateway, kept.gateways.get(gateway)!.byListener)),
+          ...kept.attached.map(routeStatus),
         ];
         return statuses;
       },
@@ -97,19 +128,127 @@ export class Resolver {
     return this.gatewayPhase;
   }
 
-  private attach(
-    snapshot: StoreSnapshot,
-    route: HTTPRoute,
-    gateways: readonly ResolvedGateway[],
-    byName: GatewaysByName,
-  ): AttachedRoute | undefined {
+  /** Every route attached (each from its memo when its reads hold), every Gateway's model built. */
+  private allRoutes(snapshot: StoreSnapshot, phase: GatewayPhase): Kept {
+    const routes = snapshot.list('HTTPRoute');
+    const attached = routes.flatMap((route) => this.attach(snapshot, route, phase) ?? []);
+    const byGateway = routesByGateway(attached);
+    const none: RoutesByListener = new Map();
+    const gateways = new Map(
+      phase.gateways.map((gateway) => {
+        const previous = this.kept?.gateways.get(gateway);
+        return [gateway, gatewayRoutes(gateway, byGateway.get(gateway) ?? none, previous)] as const;
+      }),
+    );
+    return { at: snapshot.version, phase, routes, attached, gateways };
+  }
+
+  /**
+   * When only a few HTTPRoutes changed since the last resolution, and nothing else did, the
+   * other routes are attached as they were (attaching reads the Gateways, Namespaces, Services,
+   * EndpointSlices and ReferenceGrants, never another route), and only the changed ones enter
+   * and leave the listeners and virtual hosts kept. Undefined when that does not apply.
+   */
+  private routeChange(snapshot: StoreSnapshot, phase: GatewayPhase): Kept | undefined {
+    const kept = this.kept;
+    if (kept?.phase !== phase || !onlyRoutesChangedSince(kept.at, snapshot)) return undefined;
+    const routes = snapshot.list('HTTPRoute');
+    const changed = changedObjects(kept.routes, routes, MAX_ROUTE_CHANGES);
+    if (!changed) return undefined;
+    const left: AttachedRoute[] = [];
+    for (const route of changed.left) {
+      const memo = this.routes.get(route);
+      if (memo?.gateways !== phase.gateways) return undefined;
+      if (memo.attached) left.push(memo.attached);
+    }
+    const entered = changed.entered.flatMap((route) => this.attach(snapshot, route, phase) ?? []);
+    const leaving = new Set(left);
+    const attached = kept.attached.filter((route) => !leaving.has(route));
+    for (const route of entered) insertInOrder(attached, route);
+    const gateways = new Map(kept.gateways);
+    for (const [gateway, placements] of placementChanges(left, entered))
+      gateways.set(gateway, changedGatewayRoutes(gateway, kept.gateways.get(gateway)!, placements));
+    return { at: snapshot.version, phase, routes, attached, gateways };
+  }
+
+  private attach(snapshot: StoreSnapshot, route: HTTPRoute, phase: GatewayPhase): AttachedRoute | undefined {
     const memo = this.routes.get(route);
-    if (memo && memo.gateways === gateways && readsHold(memo.reads, snapshot)) return memo.attached;
+    if (memo && memo.gateways === phase.gateways && readsHold(memo.reads, snapshot)) return memo.attached;
     const recording = recordReads(snapshot);
-    const attached = attachHTTPRoute(recording.snapshot, route, byName);
-    this.routes.set(route, { gateways, reads: recording.reads, attached });
+    const attached = attachHTTPRoute(recording.snapshot, route, phase.byName);
+    this.routes.set(route, { gateways: phase.gateways, reads: recording.reads, attached });
     return attached;
   }
+}
+
+function onlyRoutesChangedSince(version: number, snapshot: StoreSnapshot): boolean {
+  return (Object.keys(KINDS) as Kind[]).every(
+    (kind) => kind === 'HTTPRoute' || snapshot.changedAt(kind) <= version,
+  );
+}
+
+/** The placements of the routes that left and entered, by Gateway. */
+function placementChanges(
+  left: readonly AttachedRoute[],
+  entered: readonly AttachedRoute[],
+): Map<ResolvedGateway, PlacementChange[]> {
+  const changes = new Map<ResolvedGateway, PlacementChange[]>();
+  const note = (route: AttachedRoute, change: 'in' | 'out') => {
+    for (const placement of placementsOf(route)) {
+      const list = changes.get(placement.gateway) ?? [];
+      changes.set(placement.gateway, list);
+      list.push({ ...placement, change });
+    }
+  };
+  for (const route of left) note(route, 'out');
+  for (const route of entered) note(route, 'in');
+  return changes;
+}
+
+/**
+ * The objects that left and entered between two lists in store order, or undefined when more
+ * than `max` did. Unchanged objects are the same objects, so most steps compare references.
+ */
+function changedObjects<T extends KubeObject>(
+  before: readonly T[],
+  after: readonly T[],
+  max: number,
+): { readonly left: readonly T[]; readonly entered: readonly T[] } | undefined {
+  const left: T[] = [];
+  const entered: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a === b) {
+      i += 1;
+      j += 1;
+      continue;
+    }
+    const order = a === undefined ? 1 : b === undefined ? -1 : compareObjects(a, b);
+    if (order <= 0) {
+      left.push(a!);
+      i += 1;
+    }
+    if (order >= 0) {
+      entered.push(b!);
+      j += 1;
+    }
+    if (left.length + entered.length > max) return undefined;
+  }
+  return { left, entered };
+}
+
+function insertInOrder(routes: AttachedRoute[], route: AttachedRoute): void {
+  let low = 0;
+  let high = routes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareObjects(routes[middle]!.route, route.route) < 0) low = middle + 1;
+    else high = middle;
+  }
+  routes.splice(low, 0, route);
 }
 
 type RoutesByListener = ReadonlyMap<string, readonly ListenerRoute[]>;
@@ -121,10 +260,12 @@ interface Placement {
   readonly entry: ListenerRoute;
 }
 
+type PlacementChange = Placement & { readonly change: 'in' | 'out' };
+
 /**
  * Placements depend on the attached route alone, which is immutable: computed once per route
- * object, so that an unchanged route keeps the same ListenerRoute (the virtual host cache
- * compares them by identity).
+ * object, so that an unchanged route keeps the same ListenerRoute (virtual hosts compare them
+ * by identity).
  */
 const placementsOf = memoized((route: AttachedRoute): readonly Placement[] => {
   const hostnames = new Map<ResolvedGateway, Map<string, Set<string>>>();
@@ -163,32 +304,140 @@ function routesByGateway(routes: readonly AttachedRoute[]): Map<ResolvedGateway,
   return byGateway;
 }
 
-function gatewayEntry(
+/** The listeners that are served: accepted, with their references resolved. */
+function programmable(gateway: ResolvedGateway, byListener: RoutesByListener): ProgrammableListener[] {
+  return gateway.listeners
+    .filter((l) => l.accepted && l.resolved)
+    .map((listener) => ({ listener, routes: byListener.get(listener.spec.name) ?? [] }));
+}
+
+/** A Gateway's model from scratch; `previous`, its last one, lends the virtual hosts that did not change. */
+function gatewayRoutes(
   gateway: ResolvedGateway,
   byListener: RoutesByListener,
-  hosts: VirtualHostCache,
+  previous: GatewayRoutes | undefined,
+): GatewayRoutes {
+  const served = gateway.dataPlane ? programmable(gateway, byListener) : [];
+  const ports = buildPortHosts(served, previous?.ports);
+  const upstreams = new UpstreamSet();
+  for (const { routes } of served) for (const { route } of routes) upstreams.add(route.upstreams);
+  return { byListener, ports, upstreams, entry: gatewayEntry(gateway, ports, upstreams) };
+}
+
+/** `previous` with routes entering and leaving its listeners. */
+function changedGatewayRoutes(
+  gateway: ResolvedGateway,
+  previous: GatewayRoutes,
+  placements: readonly PlacementChange[],
+): GatewayRoutes {
+  const byListener = changedListeners(previous.byListener, placements);
+  if (!gateway.dataPlane) return { ...previous, byListener };
+  const { upstreams } = previous;
+  const ports = new Map(previous.ports);
+  for (const [port, changes] of portChanges(gateway, placements)) {
+    for (const { entry, change } of changes) {
+      if (change === 'in') upstreams.add(entry.route.upstreams);
+      else upstreams.remove(entry.route.upstreams);
+    }
+    const hosts = ports.get(port);
+    if (hosts?.update(changes)) continue;
+    const onPort = programmable(gateway, byListener).filter((l) => l.listener.spec.port === port);
+    ports.set(port, new PortHosts(port, onPort, hosts));
+  }
+  return { byListener, ports, upstreams, entry: gatewayEntry(gateway, ports, upstreams) };
+}
+
+/** New lists for the listeners routes entered or left; the others are kept. */
+function changedListeners(
+  before: RoutesByListener,
+  placements: readonly PlacementChange[],
+): RoutesByListener {
+  const lists = new Map<string, ListenerRoute[]>();
+  for (const { listener, entry, change } of placements) {
+    let list = lists.get(listener);
+    if (!list) lists.set(listener, (list = [...(before.get(listener) ?? [])]));
+    if (change === 'in') insertInRouteOrder(list, entry);
+    else removeEntry(list, entry);
+  }
+  return new Map([...before, ...lists]);
+}
+
+/** The changes on served listeners, by port. */
+function portChanges(
+  gateway: ResolvedGateway,
+  placements: readonly PlacementChange[],
+): Map<number, RouteChange[]> {
+  const listeners = new Map(gateway.listeners.map((l) => [l.spec.name, l]));
+  const byPort = new Map<number, RouteChange[]>();
+  for (const { listener: name, entry, change } of placements) {
+    const listener = listeners.get(name)!;
+    if (!listener.accepted || !listener.resolved) continue;
+    const onPort = byPort.get(listener.spec.port) ?? [];
+    byPort.set(listener.spec.port, onPort);
+    onPort.push({ listener, entry, change });
+  }
+  return byPort;
+}
+
+/**
+ * The upstreams a Gateway's served routes forward to, counted so that routes can enter and
+ * leave. Upstreams of one name are equal: they are built from the same Service and slices.
+ */
+class UpstreamSet {
+  private readonly counts = new Map<string, { upstream: Upstream; count: number }>();
+  private list: readonly Upstream[] | undefined;
+
+  add(upstreams: readonly Upstream[]): void {
+    for (const upstream of upstreams) {
+      const known = this.counts.get(upstream.name);
+      if (known) known.count += 1;
+      else {
+        this.counts.set(upstream.name, { upstream, count: 1 });
+        this.list = undefined;
+      }
+    }
+  }
+
+  remove(upstreams: readonly Upstream[]): void {
+    for (const { name } of upstreams) {
+      const known = this.counts.get(name);
+      if (!known) continue;
+      known.count -= 1;
+      if (known.count > 0) continue;
+      this.counts.delete(name);
+      this.list = undefined;
+    }
+  }
+
+  /** By name; the same array while no name came or went. */
+  sorted(): readonly Upstream[] {
+    this.list ??= [...this.counts.values()]
+      .map(({ upstream }) => upstream)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.list;
+  }
+}
+
+function gatewayEntry(
+  gateway: ResolvedGateway,
+  ports: ReadonlyMap<number, PortHosts>,
+  upstreams: UpstreamSet,
 ): ResolvedGatewayEntry {
   const { metadata, spec } = gateway.gateway;
   const name = { namespace: metadata.namespace, name: metadata.name };
   const requestedAddresses = spec.addresses ?? [];
   if (!gateway.dataPlane) return { gateway: name, model: undefined, requestedAddresses };
-  const programmable: ProgrammableListener[] = gateway.listeners
-    .filter((l) => l.accepted && l.resolved)
-    .map((listener) => ({ listener, routes: byListener.get(listener.spec.name) ?? [] }));
-  const upstreams = new Map<string, Upstream>();
-  for (const { routes: attached } of programmable) {
-    for (const { route } of attached)
-      for (const upstream of route.upstreams) upstreams.set(upstream.name, upstream);
-  }
   const certificates = new Map<string, Certificate>();
-  for (const { listener } of programmable)
+  for (const listener of gateway.listeners) {
+    if (!listener.accepted || !listener.resolved) continue;
     for (const certificate of listener.certificates) certificates.set(certificate.id, certificate);
+  }
   const model: GatewayModel = {
     gateway: name,
     driver: gateway.dataPlane.driver,
     settings: gateway.dataPlane.settings,
-    ports: buildHttpPorts(programmable, hosts),
-    upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ports: [...ports.values()].map((hosts) => hosts.model).sort((a, b) => a.port - b.port),
+    upstreams: upstreams.sorted(),
     certificates: [...certificates.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
   return { gateway: name, model, requestedAddresses };

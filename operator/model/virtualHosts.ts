@@ -8,6 +8,7 @@
  * host therefore picks the right listener and the right candidate rules at once.
  */
 import { groupBy } from '../store/groupBy.js';
+import { compareObjects } from '../store/index.js';
 import type { ResolvedListener } from './gateway.js';
 import { CATCH_ALL, compareSpecificity, covers, hostnameWeight } from './hostnames.js';
 import type { AttachedRoute } from './httpRoute.js';
@@ -26,134 +27,205 @@ export interface ProgrammableListener {
   readonly routes: readonly ListenerRoute[];
 }
 
-/**
- * Virtual hosts of the previous resolution, for reuse by the next: a virtual host is a function
- * of its owner listener and of the routes that are candidates for its hostname, so when both
- * are the same objects as last time, so is the virtual host. Thousands of hosts then cost a
- * lookup each when one route changes, and keep their identity, which the drivers' caches use.
- */
-export class VirtualHostCache {
-  /** By owner listener, then hostname: a listener's hostnames on its port are distinct. */
-  private previous = new Map<ResolvedListener, Map<string, CachedHost>>();
-  private current = new Map<ResolvedListener, Map<string, CachedHost>>();
-
-  /** Begin a resolution: what the one before did not use is forgotten. */
-  begin(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-
-  /** The virtual host built last time for `hostname` from the same owner and candidates. */
-  get(
-    owner: ResolvedListener,
-    hostname: string,
-    candidates: readonly ListenerRoute[],
-  ): VirtualHost | undefined {
-    const cached = this.previous.get(owner)?.get(hostname);
-    if (
-      cached === undefined ||
-      cached.candidates.length !== candidates.length ||
-      !cached.candidates.every((route, i) => route === candidates[i])
-    )
-      return undefined;
-    this.keep(owner, hostname, cached);
-    return cached.host;
-  }
-
-  set(
-    owner: ResolvedListener,
-    hostname: string,
-    candidates: readonly ListenerRoute[],
-    host: VirtualHost,
-  ): void {
-    this.keep(owner, hostname, { candidates, host });
-  }
-
-  private keep(owner: ResolvedListener, hostname: string, entry: CachedHost): void {
-    let hosts = this.current.get(owner);
-    if (!hosts) this.current.set(owner, (hosts = new Map<string, CachedHost>()));
-    hosts.set(hostname, entry);
-  }
+/** A route entering or leaving one listener of a port, with its hostnames there. */
+export interface RouteChange {
+  readonly listener: ResolvedListener;
+  readonly entry: ListenerRoute;
+  readonly change: 'in' | 'out';
 }
 
+/** A virtual host with what it was built from: the same owner and candidates, the same host. */
 interface CachedHost {
+  readonly owner: ResolvedListener;
   readonly candidates: readonly ListenerRoute[];
   readonly host: VirtualHost;
 }
 
-/** `cache` is optional: the result is the same without. */
-export function buildHttpPorts(
-  listeners: readonly ProgrammableListener[],
-  cache?: VirtualHostCache,
-): HttpListenerPort[] {
-  const byPort = groupBy(listeners, (l) => l.listener.spec.port);
-  return [...byPort.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([port, onPort]) => {
-      const virtualHosts = virtualHostsFor(onPort, cache);
-      // Listeners sharing a port share a protocol (resolveListeners marks any clash as a conflict).
-      if (onPort[0]?.listener.spec.protocol !== 'HTTPS')
-        return { kind: 'http', port, protocol: 'HTTP', virtualHosts };
-      const catchAll = virtualHosts.find((v) => v.hostname === CATCH_ALL);
-      const defaultCertificate = (catchAll?.certificates ??
-        onPort[0].listener.certificates.map((c) => c.id))[0];
-      return {
-        kind: 'http',
-        port,
-        protocol: 'HTTPS',
-        virtualHosts,
-        ...(defaultCertificate ? { defaultCertificate } : {}),
-      };
-    });
+/** A hostname named on the port, with its virtual host unless no listener receives its requests. */
+interface Slot {
+  readonly hostname: string;
+  readonly cached: CachedHost | undefined;
 }
 
-function virtualHostsFor(
-  listeners: readonly ProgrammableListener[],
-  cache: VirtualHostCache | undefined,
-): VirtualHost[] {
-  const hostnames = new Set<string>();
-  for (const { listener, routes } of listeners) {
-    hostnames.add(listener.spec.hostname ?? CATCH_ALL);
-    for (const { hostnames: served } of routes) for (const h of served) hostnames.add(h);
+/**
+ * The virtual hosts of one port of one Gateway, kept from one resolution to the next by the
+ * Resolver. A virtual host is a function of its owner listener and of the routes that are
+ * candidates for its hostname, so:
+ *
+ * - built again, the port keeps the virtual host objects of its previous build whose
+ *   owner and candidates are the same objects: with one route changed among thousands, the
+ *   others keep their identity, which the drivers' caches use;
+ * - told which routes entered and left its listeners (`update`), the port rebuilds only the
+ *   hosts of their hostnames and puts new hostnames in place: a route with a hostname of its own
+ *   then costs what it touches, not a walk over every host of the port.
+ *
+ * Owned by one Resolver and changed in place; what it hands out (`model`) is immutable.
+ */
+export class PortHosts {
+  /** The port as the model shows it; a new object after every change. */
+  model: HttpListenerPort;
+  private readonly listeners: readonly ResolvedListener[];
+  private readonly indexes: ReadonlyMap<ResolvedListener, RouteIndex>;
+  /** How many listeners and route placements of the port name each hostname. */
+  private readonly mentions = new Map<string, number>();
+  /** Every hostname named on the port, most specific first. */
+  private readonly slots: Slot[] = [];
+
+  /** `previous` (the same port, built before) only lends hosts: the result is the same without. */
+  constructor(
+    private readonly port: number,
+    listeners: readonly ProgrammableListener[],
+    previous?: PortHosts,
+  ) {
+    this.listeners = listeners.map((l) => l.listener);
+    this.indexes = new Map(listeners.map((l) => [l.listener, indexRoutes(l.routes)]));
+    for (const { listener, routes } of listeners) {
+      this.mention(listener.spec.hostname ?? CATCH_ALL, 1);
+      for (const { hostnames } of routes) for (const h of hostnames) this.mention(h, 1);
+    }
+    const reusable = new Map(previous?.slots.map((slot) => [slot.hostname, slot.cached]));
+    for (const hostname of [...this.mentions.keys()].sort(compareSpecificity))
+      this.slots.push({ hostname, cached: this.hostFor(hostname, reusable.get(hostname)) });
+    this.model = this.portModel();
   }
-  const indexes = new Map(listeners.map((l) => [l, indexRoutes(l.routes)]));
-  return [...hostnames].sort(compareSpecificity).flatMap((hostname) => {
-    const owner = ownerOf(listeners, hostname);
-    if (!owner) return [];
-    const { spec, certificates } = owner.listener;
-    const index = indexes.get(owner)!;
-    const candidates = candidatesFor(index, hostname);
-    const cached = cache?.get(owner.listener, hostname, candidates);
-    if (cached) return [cached];
+
+  /**
+   * Routes entered and left this port's listeners, which are the same objects as when it was
+   * built. False, with nothing changed, when a change names a wildcard or the catch-all: every
+   * host it covers would change, and building the port again costs about the same.
+   */
+  update(changes: readonly RouteChange[]): boolean {
+    if (!changes.every((change) => this.fits(change))) return false;
+    const touched = new Set<string>();
+    for (const { listener, entry, change } of changes) {
+      const { exact } = this.indexes.get(listener)!;
+      for (const hostname of entry.hostnames) {
+        const routes = exact.get(hostname) ?? [];
+        if (change === 'in') insertInRouteOrder(routes, entry);
+        else removeEntry(routes, entry);
+        if (routes.length > 0) exact.set(hostname, routes);
+        else exact.delete(hostname);
+        this.mention(hostname, change === 'in' ? 1 : -1);
+        touched.add(hostname);
+      }
+    }
+    for (const hostname of touched) this.replaceSlot(hostname);
+    this.model = this.portModel();
+    return true;
+  }
+
+  /** A change to exact hostnames of a listener of this port, taking out a route that is there. */
+  private fits({ listener, entry, change }: RouteChange): boolean {
+    const index = this.indexes.get(listener);
+    return (
+      index !== undefined &&
+      entry.hostnames.every(
+        (h) => h !== CATCH_ALL && !isWildcard(h) && (change === 'in' || index.exact.get(h)?.includes(entry)),
+      )
+    );
+  }
+
+  private mention(hostname: string, delta: 1 | -1): void {
+    const count = (this.mentions.get(hostname) ?? 0) + delta;
+    if (count > 0) this.mentions.set(hostname, count);
+    else this.mentions.delete(hostname);
+  }
+
+  /** The slot of `hostname` after its routes changed: rebuilt, added, or gone with its last mention. */
+  private replaceSlot(hostname: string): void {
+    const at = this.position(hostname);
+    const present = this.slots[at]?.hostname === hostname;
+    if (!this.mentions.has(hostname)) {
+      if (present) this.slots.splice(at, 1);
+      return;
+    }
+    const slot = { hostname, cached: this.hostFor(hostname, present ? this.slots[at]!.cached : undefined) };
+    if (present) this.slots[at] = slot;
+    else this.slots.splice(at, 0, slot);
+  }
+
+  /** Where `hostname` is among the slots, or would go. */
+  private position(hostname: string): number {
+    let low = 0;
+    let high = this.slots.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareSpecificity(this.slots[middle]!.hostname, hostname) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** The virtual host of `hostname`: `previous` again when built from the same owner and candidates. */
+  private hostFor(hostname: string, previous: CachedHost | undefined): CachedHost | undefined {
+    const owner = ownerOf(this.listeners, hostname);
+    if (!owner) return undefined;
+    const candidates = candidatesFor(this.indexes.get(owner)!, hostname);
+    if (
+      previous?.owner === owner &&
+      previous.candidates.length === candidates.length &&
+      previous.candidates.every((route, i) => route === candidates[i])
+    )
+      return previous;
     const host: VirtualHost = {
       hostname,
-      listener: spec.name,
-      certificates: certificates.map((c) => c.id),
+      listener: owner.spec.name,
+      certificates: owner.certificates.map((c) => c.id),
       rules: rulesFor(candidates, hostname),
     };
-    cache?.set(owner.listener, hostname, candidates, host);
-    return [host];
-  });
+    return { owner, candidates, host };
+  }
+
+  private portModel(): HttpListenerPort {
+    const virtualHosts: VirtualHost[] = [];
+    for (const { cached } of this.slots) if (cached) virtualHosts.push(cached.host);
+    const { port, listeners } = this;
+    // Listeners sharing a port share a protocol (resolveListeners marks any clash as a conflict).
+    if (listeners[0]?.spec.protocol !== 'HTTPS')
+      return { kind: 'http', port, protocol: 'HTTP', virtualHosts };
+    // The catch-all, when there is one, is the least specific host: the last.
+    const last = virtualHosts.at(-1);
+    const catchAll = last?.hostname === CATCH_ALL ? last : undefined;
+    const defaultCertificate = (catchAll?.certificates ?? listeners[0].certificates.map((c) => c.id))[0];
+    return {
+      kind: 'http',
+      port,
+      protocol: 'HTTPS',
+      virtualHosts,
+      ...(defaultCertificate ? { defaultCertificate } : {}),
+    };
+  }
 }
 
-/** The listener that receives requests for `hostname`: the most specific one covering it. */
-function ownerOf(
+/** The ports of a Gateway's programmable listeners, by number; `previous` lends hosts as above. */
+export function buildPortHosts(
   listeners: readonly ProgrammableListener[],
-  hostname: string,
-): ProgrammableListener | undefined {
-  const covering = listeners.filter((l) => covers(l.listener.spec.hostname ?? CATCH_ALL, hostname));
+  previous?: ReadonlyMap<number, PortHosts>,
+): Map<number, PortHosts> {
+  const ports = new Map<number, PortHosts>();
+  for (const [port, onPort] of groupBy(listeners, (l) => l.listener.spec.port))
+    ports.set(port, new PortHosts(port, onPort, previous?.get(port)));
+  return ports;
+}
+
+const isWildcard = (hostname: string): boolean => hostname.startsWith('*.');
+
+/** The listener that receives requests for `hostname`: the most specific one covering it. */
+function ownerOf(listeners: readonly ResolvedListener[], hostname: string): ResolvedListener | undefined {
+  const covering = listeners.filter((l) => covers(l.spec.hostname ?? CATCH_ALL, hostname));
   return covering.sort((a, b) =>
-    compareSpecificity(a.listener.spec.hostname ?? CATCH_ALL, b.listener.spec.hostname ?? CATCH_ALL),
+    compareSpecificity(a.spec.hostname ?? CATCH_ALL, b.spec.hostname ?? CATCH_ALL),
   )[0];
 }
 
 /**
  * A listener's routes by the kind of hostname they serve, so that finding the routes covering one
  * hostname does not look at every route: thousands of routes with their own hostname would make
- * that quadratic. Only wildcard routes need the `covers` test; they are few in practice.
+ * that quadratic. Only wildcard routes need the `covers` test; they are few in practice. Each
+ * list is in route order (namespace/name), as a build from scratch makes it.
  */
 interface RouteIndex {
-  readonly exact: ReadonlyMap<string, readonly ListenerRoute[]>;
+  readonly exact: Map<string, ListenerRoute[]>;
   readonly wildcard: readonly ListenerRoute[];
   readonly catchAll: readonly ListenerRoute[];
 }
@@ -164,15 +236,37 @@ function indexRoutes(routes: readonly ListenerRoute[]): RouteIndex {
   const catchAll: ListenerRoute[] = [];
   for (const route of routes) {
     if (route.hostnames.includes(CATCH_ALL)) catchAll.push(route);
-    if (route.hostnames.some((h) => h.startsWith('*.'))) wildcard.push(route);
+    if (route.hostnames.some(isWildcard)) wildcard.push(route);
     for (const h of route.hostnames) {
-      if (h === CATCH_ALL || h.startsWith('*.')) continue;
+      if (h === CATCH_ALL || isWildcard(h)) continue;
       const list = exact.get(h);
       if (list) list.push(route);
       else exact.set(h, [route]);
     }
   }
   return { exact, wildcard, catchAll };
+}
+
+/** Puts `entry` where a build from routes in store order would have it. */
+export function insertInRouteOrder(routes: ListenerRoute[], entry: ListenerRoute): void {
+  let low = 0;
+  let high = routes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareObjects(routes[middle]!.route.route, entry.route.route) < 0) low = middle + 1;
+    else high = middle;
+  }
+  routes.splice(low, 0, entry);
+}
+
+/** Takes out `entry`, which must be there: what was put in is what leaves. */
+export function removeEntry(routes: ListenerRoute[], entry: ListenerRoute): void {
+  const at = routes.indexOf(entry);
+  if (at < 0)
+    throw new Error(
+      `route ${entry.route.route.metadata.namespace}/${entry.route.route.metadata.name} is not where it was placed`,
+    );
+  routes.splice(at, 1);
 }
 
 /** The routes that may serve `hostname`: a route in several lists (hostnames of several kinds) once. */

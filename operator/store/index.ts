@@ -6,4 +6,4 @@
  * never calls back into a source. Sources write, the reconcile loop reads snapshots.
  */
 export { Store, type StoreChange, type StoreOptions } from './store.js';
-export { type StoreSnapshot } from './snapshot.js';
+export { compareObjects, type StoreSnapshot } from './snapshot.js';

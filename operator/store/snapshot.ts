@@ -26,7 +26,8 @@ export function objectKey(kind: string, namespace: string, name: string): string
 
 const sortKey = (o: KubeObject): string => `${o.metadata.namespace}/${o.metadata.name}`;
 
-function compareObjects(a: KubeObject, b: KubeObject): number {
+/** The order of `StoreSnapshot.list`: by namespace, then name. */
+export function compareObjects(a: KubeObject, b: KubeObject): number {
   const x = sortKey(a);
   const y = sortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;

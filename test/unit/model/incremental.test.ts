@@ -117,26 +117,51 @@ spec:
 /** One step: write variant `variant` of pool entry `entry`, or delete it when `variant` is past the last. */
 const step = fc.record({ entry: fc.nat(POOL.length - 1), variant: fc.nat(4) });
 
+/** Writes variant `variant` of pool entry `entry`, or deletes it when `variant` is past the last. */
+function write(store: Store, { entry, variant }: { entry: number; variant: number }): void {
+  const variants = POOL[entry]!;
+  const object = variants[variant];
+  if (object) store.apply([object]);
+  else {
+    const { kind, metadata } = variants[0]!;
+    store.apply([], [{ kind, namespace: metadata.namespace, name: metadata.name }]);
+  }
+}
+
+/** Each step: one to three writes, then a resolution compared with one from scratch. */
+function replay(steps: readonly (readonly { entry: number; variant: number }[])[]): void {
+  const store = new Store({ metadata: 'track', now: () => new Date('2026-01-01T00:00:00Z') });
+  store.apply(POOL.flatMap((variants) => variants.slice(0, 1)));
+  const resolver = new Resolver(OPTIONS);
+  expect(resolver.resolve(store.snapshot())).to.deep.equal(resolve(store.snapshot(), OPTIONS));
+  for (const writes of steps) {
+    for (const one of writes) write(store, one);
+    expect(resolver.resolve(store.snapshot())).to.deep.equal(resolve(store.snapshot(), OPTIONS));
+  }
+}
+
+/** The routes are the last three pool entries: sequences of route changes only take the resolver's route path. */
+const FIRST_ROUTE = POOL.length - 3;
+const routeStep = fc.record({
+  entry: fc.integer({ min: FIRST_ROUTE, max: POOL.length - 1 }),
+  variant: fc.nat(4),
+});
+
 describe('resolver: incremental resolution', () => {
   it('gives what a fresh resolve gives after every change (fixed seed)', () => {
     fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
-        const store = new Store({ metadata: 'track', now: () => new Date('2026-01-01T00:00:00Z') });
-        store.apply(POOL.flatMap((variants) => variants.slice(0, 1)));
-        const resolver = new Resolver(OPTIONS);
-        expect(resolver.resolve(store.snapshot())).to.deep.equal(resolve(store.snapshot(), OPTIONS));
-        for (const { entry, variant } of steps) {
-          const variants = POOL[entry]!;
-          const object = variants[variant];
-          if (object) store.apply([object]);
-          else {
-            const { kind, metadata } = variants[0]!;
-            store.apply([], [{ kind, namespace: metadata.namespace, name: metadata.name }]);
-          }
-          expect(resolver.resolve(store.snapshot())).to.deep.equal(resolve(store.snapshot(), OPTIONS));
-        }
-      }),
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => replay(steps.map((s) => [s]))),
       { seed: 20261202, numRuns: RUNS },
+    );
+  });
+
+  it('gives what a fresh resolve gives after route changes alone, several at a time (fixed seed)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(routeStep, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 25 }),
+        replay,
+      ),
+      { seed: 20261203, numRuns: RUNS },
     );
   });
 
