@@ -20,19 +20,25 @@ export function renderHash(templateDigest: string, model: GatewayModel, target: 
 }
 
 /**
- * sha256 of the model's JSON, where each virtual host and each upstream stands as the sha256 of
- * its own JSON: equal models, equal digests. Model objects are immutable and the resolver keeps
- * the identity of those that did not change, so their digests are computed once (memos below):
- * with thousands of hosts, a change hashes what changed and a list of digests.
+ * sha256 of the model's JSON with each port's virtual hosts and the upstreams replaced by their
+ * number, followed by the sha256 of each virtual host's and each upstream's own JSON, in model
+ * order: equal models, equal digests. Model objects are immutable and the resolver keeps the
+ * identity of those that did not change, so their digests are computed once (memos below):
+ * with thousands of hosts, a change hashes what changed and a list of digests. The list is fed
+ * to the hash piece by piece rather than as one string: on the machines we measured, a string
+ * over 128 KiB (V8's large objects) costs about a millisecond to allocate and hash.
  */
 export const modelDigest = memoized((model: GatewayModel): string => {
   // Spread keeps every key where it was: the same text as the model with parts replaced.
   const standIn = {
     ...model,
-    ports: model.ports.map((port) => ({ ...port, virtualHosts: port.virtualHosts.map(partDigest) })),
-    upstreams: model.upstreams.map(partDigest),
+    ports: model.ports.map((port) => ({ ...port, virtualHosts: port.virtualHosts.length })),
+    upstreams: model.upstreams.length,
   };
-  return createHash('sha256').update(JSON.stringify(standIn)).digest('hex');
+  const hash = createHash('sha256').update(JSON.stringify(standIn)).update('\0');
+  for (const port of model.ports) for (const host of port.virtualHosts) hash.update(partDigest(host));
+  for (const upstream of model.upstreams) hash.update(partDigest(upstream));
+  return hash.digest('hex');
 });
 
 const jsonMemo = new WeakMap<object, string>();
