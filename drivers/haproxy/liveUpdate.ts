@@ -47,9 +47,18 @@
  */
 import net from 'node:net';
 import { memoized } from '../../operator/model/memo.js';
-import type { Endpoint, GatewayModel, Upstream } from '../../operator/model/types.js';
+import type { Endpoint, GatewayModel, HttpListenerPort, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget } from '../driver.js';
-import { frontendName, isMapOf, portMaps, type MapEntry } from './maps.js';
+import {
+  differingHosts,
+  frontendName,
+  isMapOf,
+  MAP_KINDS,
+  portMaps,
+  type MapEntry,
+  type MapKind,
+  type PortMaps,
+} from './maps.js';
 import { configHash } from './render.js';
 import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } from './runtimeApi.js';
 import { hostForAddress } from './slots.js';
@@ -71,7 +80,7 @@ const reloadShape = memoized((model: GatewayModel): string =>
     ports: model.ports.map((port) => {
       const maps = portMaps(port);
       if (!maps) return port;
-      return { ...port, virtualHosts: port.virtualHosts.filter((_, i) => !maps.hosts.has(i)), maps: true };
+      return { ...port, virtualHosts: port.virtualHosts.filter((_, i) => !maps.mapped[i]), maps: true };
     }),
   }),
 );
@@ -186,15 +195,17 @@ async function hasBackends(socket: string, served: GatewayModel, next: GatewayMo
 
 /** Edit the loaded route maps of every port whose mapped hosts changed. */
 async function updateMaps(socket: string, served: GatewayModel, next: GatewayModel): Promise<void> {
-  const before = new Map(served.ports.map((port) => [port.port, portMaps(port)]));
+  const before = new Map(served.ports.map((port) => [port.port, port]));
   const edits: { frontend: string; kind: MapKind; commands: (map: string) => string[] }[] = [];
   for (const port of next.ports) {
-    const after = portMaps(port);
     const previous = before.get(port.port);
-    if (!after || !previous) continue;
+    const after = portMaps(port);
+    const was = previous && portMaps(previous);
+    if (!after || !was) continue;
     const frontend = frontendName(port);
+    const changed = changedEntries(previous, was, port, after);
     for (const kind of MAP_KINDS) {
-      const plan = planMap(previous[kind], after[kind]);
+      const plan = planMap(changed.before(kind), changed.after(kind));
       if (plan.length > 0) edits.push({ frontend, kind, commands: (map) => plan.map((c) => c(map)) });
     }
   }
@@ -210,8 +221,25 @@ async function updateMaps(socket: string, served: GatewayModel, next: GatewayMod
   commands.forEach((command, index) => checkAnswer(command, answers[index]!));
 }
 
-type MapKind = 'exact' | 'prefix';
-const MAP_KINDS: readonly MapKind[] = ['exact', 'prefix'];
+/**
+ * The entries of the hosts where two ports differ. Hosts outside that range are the same
+ * objects with the same entries, and no two hosts share a key (maps.ts), so the difference of
+ * these is the difference of the whole maps; with names that differ only in case, it is not,
+ * and the whole maps are compared.
+ */
+export function changedEntries(
+  beforePort: HttpListenerPort,
+  before: PortMaps,
+  afterPort: HttpListenerPort,
+  after: PortMaps,
+): { before(kind: MapKind): readonly MapEntry[]; after(kind: MapKind): readonly MapEntry[] } {
+  if (before.mixedCase || after.mixedCase)
+    return { before: (kind) => before.entries(kind), after: (kind) => after.entries(kind) };
+  const { start, beforeEnd, afterEnd } = differingHosts(beforePort.virtualHosts, afterPort.virtualHosts);
+  const range = (maps: PortMaps, end: number, kind: MapKind) =>
+    maps.hosts.slice(start, end).flatMap((host) => host?.entries[kind] ?? []);
+  return { before: (kind) => range(before, beforeEnd, kind), after: (kind) => range(after, afterEnd, kind) };
+}
 
 /** The commands, for a map reference still to fill in, that turn `before` into `after`. */
 export function planMap(

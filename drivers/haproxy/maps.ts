@@ -43,11 +43,79 @@ export interface MapEntry {
   readonly backend: string;
 }
 
-export interface PortMaps {
-  readonly exact: readonly MapEntry[];
-  readonly prefix: readonly MapEntry[];
-  /** Indices (in `port.virtualHosts`) of the mapped hosts, which get no rule lines. */
-  readonly hosts: ReadonlySet<number>;
+export type MapKind = 'exact' | 'prefix';
+export const MAP_KINDS: readonly MapKind[] = ['exact', 'prefix'];
+
+/** A mapped host's entries and its lines of each map file. */
+interface HostEntries {
+  /** Lowercased. */
+  readonly hostname: string;
+  readonly entries: Readonly<Record<MapKind, readonly MapEntry[]>>;
+  readonly lines: Readonly<Record<MapKind, string>>;
+}
+
+/**
+ * The maps of one port. What most of the port's hosts contribute is the same from one model to
+ * the next (the resolver keeps unchanged hosts' objects), so a port is built from the last port
+ * of the same number when they differ in a few hosts, and the live path compares only those.
+ */
+export class PortMaps {
+  /** Per virtual host of the port, in order: whether the maps route it (no rule lines then). */
+  readonly mapped: readonly boolean[];
+  private readonly texts: Partial<Record<MapKind, string>> = {};
+  private readonly flat: Partial<Record<MapKind, readonly MapEntry[]>> = {};
+
+  constructor(
+    /** Per virtual host: its entries, or undefined when it is not mapped. */
+    readonly hosts: readonly (HostEntries | undefined)[],
+    /**
+     * Some mapped host's name is not lowercase. Two names equal but for case could then share
+     * keys (the schema allows lowercase names only; this is the defensive case): the first in
+     * model order keeps a shared key, and every comparison looks at the whole port.
+     */
+    readonly mixedCase: boolean,
+  ) {
+    this.mapped = hosts.map((host) => host !== undefined);
+  }
+
+  /** Every entry of `kind`, in host order, the first of each key. */
+  entries(kind: MapKind): readonly MapEntry[] {
+    this.flat[kind] ??= this.mixedCase
+      ? firstOfEachKey(this.hosts.flatMap((host) => host?.entries[kind] ?? []))
+      : this.hosts.flatMap((host) => host?.entries[kind] ?? []);
+    return this.flat[kind];
+  }
+
+  /** The map file of `kind`: HAProxy reads `<key> <value>` per line. */
+  text(kind: MapKind): string {
+    this.texts[kind] ??= this.mixedCase
+      ? mapFileContent(this.entries(kind))
+      : this.hosts.map((host) => host?.lines[kind] ?? '').join('');
+    return this.texts[kind];
+  }
+}
+
+/** More hosts than this differ from the last port, and a port is built afresh. */
+const MAX_CHANGED_HOSTS = 64;
+
+/** The hosts where two lists of the same port differ: one range of each, what is around it is the same objects. */
+export interface HostRange {
+  readonly start: number;
+  readonly beforeEnd: number;
+  readonly afterEnd: number;
+}
+
+export function differingHosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): HostRange {
+  const shorter = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < shorter && before[start] === after[start]) start += 1;
+  let beforeEnd = before.length;
+  let afterEnd = after.length;
+  while (beforeEnd > start && afterEnd > start && before[beforeEnd - 1] === after[afterEnd - 1]) {
+    beforeEnd -= 1;
+    afterEnd -= 1;
+  }
+  return { start, beforeEnd, afterEnd };
 }
 
 /** Answers 404 for a request no rule takes (no `_`: cannot be an upstream name). */
@@ -64,41 +132,53 @@ export function frontendName(port: HttpListenerPort): string {
 
 /** A plain HTTP port with two or more virtual hosts that have rules (a catch-all may have none). */
 export function usesMaps(port: HttpListenerPort): boolean {
-  return port.protocol === 'HTTP' && port.virtualHosts.filter((host) => host.rules.length > 0).length >= 2;
+  if (port.protocol !== 'HTTP') return false;
+  let withRules = 0;
+  for (const host of port.virtualHosts) if (host.rules.length > 0 && ++withRules === 2) return true;
+  return false;
 }
 
 /**
  * The port's maps, or undefined when it routes every host with rule lines. Once per port object:
  * render and the live path both ask.
  */
-export const portMaps = memoized(buildPortMaps);
+export const portMaps = memoized((port: HttpListenerPort): PortMaps | undefined => {
+  if (!usesMaps(port)) return undefined;
+  const last = lastBuilt.get(port.port);
+  const maps = (last && mapsFrom(last.port, last.maps, port)) ?? buildPortMaps(port);
+  if (maps) lastBuilt.set(port.port, { port, maps });
+  return maps;
+});
+
+/** The last port of each number whose maps were built, to build the next from. */
+const lastBuilt = new Map<number, { readonly port: HttpListenerPort; readonly maps: PortMaps }>();
 
 /**
  * Every key starts with its host's name and a `/`, which no hostname holds: hosts with different
- * names never share a key, and the port's maps are each host's entries one after the other. Only
- * names equal but for case (the resolver does not lowercase) could share one; then the first in
- * model order keeps it, a key already there having come from a rule of higher precedence.
+ * names never share a key, and the port's maps are each host's entries one after the other.
+ * Exported for tests: portMaps builds from the last port where it can, with the same result.
  */
-function buildPortMaps(port: HttpListenerPort): PortMaps | undefined {
+export function buildPortMaps(port: HttpListenerPort): PortMaps | undefined {
   if (!usesMaps(port)) return undefined;
-  const exact: MapEntry[] = [];
-  const prefix: MapEntry[] = [];
-  const hosts = new Set<number>();
-  const names = new Set<string>();
-  let sharedName = false;
-  port.virtualHosts.forEach((host, index) => {
-    const entries = hostEntries(host);
-    if (!entries) return;
-    hosts.add(index);
-    if (names.has(entries.hostname)) sharedName = true;
-    names.add(entries.hostname);
-    for (const entry of entries.exact) exact.push(entry);
-    for (const entry of entries.prefix) prefix.push(entry);
-  });
-  if (hosts.size === 0) return undefined;
-  return sharedName
-    ? { exact: firstOfEachKey(exact), prefix: firstOfEachKey(prefix), hosts }
-    : { exact, prefix, hosts };
+  const hosts = port.virtualHosts.map(hostEntries);
+  if (!hosts.some((host) => host !== undefined)) return undefined;
+  return new PortMaps(
+    hosts,
+    hosts.some((host, i) => host && host.hostname !== port.virtualHosts[i]!.hostname),
+  );
+}
+
+/** `port`'s maps from those of `before`, when they differ in a few hosts; undefined otherwise. */
+function mapsFrom(before: HttpListenerPort, maps: PortMaps, port: HttpListenerPort): PortMaps | undefined {
+  if (maps.mixedCase) return undefined;
+  const { start, beforeEnd, afterEnd } = differingHosts(before.virtualHosts, port.virtualHosts);
+  if (beforeEnd - start + (afterEnd - start) > MAX_CHANGED_HOSTS) return undefined;
+  const entered = port.virtualHosts.slice(start, afterEnd);
+  const enteredEntries = entered.map(hostEntries);
+  if (enteredEntries.some((host, i) => host && host.hostname !== entered[i]!.hostname)) return undefined;
+  const hosts = [...maps.hosts.slice(0, start), ...enteredEntries, ...maps.hosts.slice(beforeEnd)];
+  // None mapped: build afresh, which says so.
+  return hosts.some((host) => host !== undefined) ? new PortMaps(hosts, false) : undefined;
 }
 
 function firstOfEachKey(entries: readonly MapEntry[]): MapEntry[] {
@@ -117,14 +197,7 @@ export function isMappable(host: VirtualHost): boolean {
   return hostEntries(host) !== undefined;
 }
 
-type HostEntry = MapEntry & { readonly kind: 'exact' | 'prefix' };
-
-/** A host's map entries, the first of each key only, and its lowercased name. */
-interface HostEntries {
-  readonly hostname: string;
-  readonly exact: readonly MapEntry[];
-  readonly prefix: readonly MapEntry[];
-}
+type HostEntry = MapEntry & { readonly kind: MapKind };
 
 /** Once per virtual host: the resolver keeps those that did not change. */
 const hostEntries = memoized(buildHostEntries);
@@ -132,22 +205,24 @@ const hostEntries = memoized(buildHostEntries);
 function buildHostEntries(host: VirtualHost): HostEntries | undefined {
   const hostname = host.hostname.toLowerCase();
   if (!EXACT_HOSTNAME.test(hostname)) return undefined;
-  const entries: HostEntry[] = [];
+  const all: HostEntry[] = [];
   for (const rule of host.rules) {
     const entry = ruleEntry(hostname, rule);
     if (!entry) return undefined;
-    entries.push(entry);
+    all.push(entry);
   }
   // The host's own catch-all: its `/` rule, or a 404 that keeps the request from falling
   // through to a wildcard host. Listed last, so a `/` rule above takes the key first.
-  entries.push({ kind: 'prefix', key: `${hostname}/`, backend: NO_ROUTE_BACKEND });
+  all.push({ kind: 'prefix', key: `${hostname}/`, backend: NO_ROUTE_BACKEND });
   // First in model order wins: a key already there came from a rule of higher precedence.
-  const of = (kind: HostEntry['kind']): MapEntry[] =>
-    firstOfEachKey(entries.filter((entry) => entry.kind === kind)).map(({ key, backend }) => ({
-      key,
-      backend,
-    }));
-  return { hostname, exact: of('exact'), prefix: of('prefix') };
+  const of = (kind: MapKind): MapEntry[] =>
+    firstOfEachKey(all.filter((entry) => entry.kind === kind)).map(({ key, backend }) => ({ key, backend }));
+  const entries = { exact: of('exact'), prefix: of('prefix') };
+  return {
+    hostname,
+    entries,
+    lines: { exact: mapFileContent(entries.exact), prefix: mapFileContent(entries.prefix) },
+  };
 }
 
 function ruleEntry(hostname: string, rule: RouteRule): HostEntry | undefined {
@@ -174,12 +249,12 @@ export function mapFileContent(entries: readonly MapEntry[]): string {
  * Where a port's map lives, relative to the runtime directory: named by its content, like
  * certificates (deploy.ts), so writing a new one never changes what a running proxy reloads.
  */
-export function mapFilePath(frontend: string, kind: 'exact' | 'prefix', content: string): string {
+export function mapFilePath(frontend: string, kind: MapKind, content: string): string {
   const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
   return `maps/${frontend}-${kind}-${digest}.map`;
 }
 
 /** The loaded map of `frontend` and `kind` among the paths `show map` lists. */
-export function isMapOf(file: string, frontend: string, kind: 'exact' | 'prefix'): boolean {
+export function isMapOf(file: string, frontend: string, kind: MapKind): boolean {
   return new RegExp(`/maps/${frontend}-${kind}-[0-9a-f]{16}\\.map$`).test(file);
 }

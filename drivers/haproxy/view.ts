@@ -59,9 +59,9 @@ import {
 import {
   NO_ROUTE_BACKEND,
   frontendName,
-  mapFileContent,
   mapFilePath,
   portMaps,
+  type MapKind,
   type PortMaps,
 } from './maps.js';
 import {
@@ -227,14 +227,14 @@ function portView(
   const listener = { port: port.port, scheme: https ? 'https' : 'http' } as const;
   const name = frontendName(port);
   const maps = portMaps(port);
-  const mapped = maps?.hosts ?? new Set<number>();
+  const mapped = maps?.mapped ?? [];
   const inputs = new Inputs();
   const selections: SelectionView[] = [];
   // A route attached to several hostnames puts the same rule (same id, same action) in several
   // virtual hosts: select it from each, but declare its steps and dispatch once.
   const distinct = new Map<string, { label: RuleLabel; rule: RouteRule }>();
   port.virtualHosts.forEach((host, vhost) => {
-    if (mapped.has(vhost)) return;
+    if (mapped[vhost]) return;
     for (const rule of host.rules) {
       const known = distinct.get(rule.id);
       const label = known?.label ?? ruleLabel(rule);
@@ -255,7 +255,7 @@ function portView(
       singleHost !== undefined
         ? []
         : port.virtualHosts.flatMap((host, index) => {
-            if (mapped.has(index)) return [];
+            if (mapped[index]) return [];
             const condition = hostnameCondition('var(txn.host)', host.hostname);
             return [{ index, hostname: host.hostname, conditions: condition ? [condition] : [] }];
           }),
@@ -282,8 +282,8 @@ function mapLookups(
   target: RenderTarget,
   files: MapFileView[],
 ): MapLookupView {
-  const file = (kind: 'exact' | 'prefix'): string => {
-    const content = mapFileContent(maps[kind]);
+  const file = (kind: MapKind): string => {
+    const content = maps.text(kind);
     const relative = mapFilePath(frontend, kind, content);
     files.push({ path: relative, content });
     return sampleArg(`${target.runtimeDir}/${relative}`);

@@ -4,7 +4,9 @@
  * test/integration/routeMaps.test.ts and the conformance replay.
  */
 import { expect } from 'chai';
-import { mapFileContent, portMaps } from '../../../../drivers/haproxy/maps.js';
+import fc from 'fast-check';
+import { changedEntries, planMap } from '../../../../drivers/haproxy/liveUpdate.js';
+import { buildPortMaps, MAP_KINDS, portMaps } from '../../../../drivers/haproxy/maps.js';
 import {
   changes,
   equals,
@@ -38,13 +40,13 @@ describe('haproxy driver: route maps', () => {
         vhost('b.example', plain('b')),
       ),
     );
-    expect(maps?.exact).to.deep.equal([{ key: 'a.example/x/', backend: 'default_api_80' }]);
-    expect(maps?.prefix).to.deep.equal([
+    expect(maps?.entries('exact')).to.deep.equal([{ key: 'a.example/x/', backend: 'default_api_80' }]);
+    expect(maps?.entries('prefix')).to.deep.equal([
       { key: 'a.example/api/', backend: 'default_api_80' },
       { key: 'a.example/', backend: 'no-route' },
       { key: 'b.example/', backend: 'default_web_80' },
     ]);
-    expect(mapFileContent(maps!.prefix)).to.equal(
+    expect(maps!.text('prefix')).to.equal(
       'a.example/api/ default_api_80\na.example/ no-route\nb.example/ default_web_80\n',
     );
   });
@@ -57,12 +59,12 @@ describe('haproxy driver: route maps', () => {
         vhost('b.example', plain('b')),
       ),
     );
-    expect(maps?.prefix.find((e) => e.key === 'a.example/')?.backend).to.equal('default_api_80');
+    expect(maps?.entries('prefix').find((e) => e.key === 'a.example/')?.backend).to.equal('default_api_80');
   });
 
   it('lowercases the hostname, as the Host header is lowercased before the lookup', () => {
     const maps = portMaps(port(80, vhost('A.Example', plain('a')), vhost('b.example', plain('b'))));
-    expect(maps?.prefix.map((e) => e.key)).to.deep.equal(['a.example/', 'b.example/']);
+    expect(maps?.entries('prefix').map((e) => e.key)).to.deep.equal(['a.example/', 'b.example/']);
   });
 
   const notMapped: { name: string; host: ReturnType<typeof vhost> }[] = [
@@ -100,8 +102,8 @@ describe('haproxy driver: route maps', () => {
   for (const { name, host } of notMapped) {
     it(`leaves a host with ${name} to rule lines`, () => {
       const maps = portMaps(port(80, vhost('a.example', plain('a')), host));
-      expect([...maps!.hosts]).to.deep.equal([0]);
-      expect(maps!.prefix.map((e) => e.key)).to.deep.equal(['a.example/']);
+      expect(maps!.mapped).to.deep.equal([true, false]);
+      expect(maps!.entries('prefix').map((e) => e.key)).to.deep.equal(['a.example/']);
     });
   }
 
@@ -110,5 +112,78 @@ describe('haproxy driver: route maps', () => {
     expect(
       portMaps(httpsPort(443, [vhost('a.example', plain('a')), vhost('b.example', plain('b'))])),
     ).to.equal(undefined);
+  });
+
+  describe('a port built from the one before', () => {
+    /** Host shapes: mapped to web, mapped to api with an exact path, a header condition (rule lines), no rules. */
+    const shapes = [
+      (name: string, route: string) => vhost(name, plain(route)),
+      (name: string, route: string) =>
+        vhost(name, rule(route, 0, exact('/x'), forward(to(api))), plain(route, prefix('/'), web)),
+      (name: string, route: string) =>
+        vhost(name, rule(route, 0, { path: prefix('/'), headers: [equals('x', '1')] }, forward(to(web)))),
+      (name: string) => vhost(name),
+    ];
+    /** Names sort as the model sorts exact names of one length; `A.example` makes the case-variant case. */
+    const NAMES = ['a.example', 'A.example', 'b.example', 'c.example', 'd.example', 'e.example', 'f.example'];
+    const step = fc.record({ name: fc.nat(NAMES.length - 1), shape: fc.nat(shapes.length) });
+
+    /** Each step sets the host of one name to one shape (past the last: removes it); the others keep their objects. */
+    function ports(steps: readonly { name: number; shape: number }[], number: number) {
+      const hosts = new Map<string, ReturnType<typeof vhost>>();
+      for (const name of ['b.example', 'c.example', 'd.example']) hosts.set(name, shapes[0]!(name, 'first'));
+      const all = [port(number, ...hosts.values())];
+      for (const { name, shape } of steps) {
+        const hostname = NAMES[name]!;
+        const make = shapes[shape];
+        if (make) hosts.set(hostname, make(hostname, `r${name}`));
+        else hosts.delete(hostname);
+        const sorted = [...hosts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, host]) => host);
+        all.push(port(number, ...sorted));
+      }
+      return all;
+    }
+
+    it('has the maps a build from scratch gives (fixed seed)', () => {
+      let number = 20000;
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
+          for (const each of ports(steps, (number += 1))) {
+            const maps = portMaps(each);
+            const fresh = buildPortMaps(each);
+            expect(maps === undefined).to.equal(fresh === undefined);
+            if (!maps || !fresh) continue;
+            expect(maps.mapped).to.deep.equal(fresh.mapped);
+            expect(maps.mixedCase).to.equal(fresh.mixedCase);
+            for (const kind of MAP_KINDS) {
+              expect(maps.entries(kind)).to.deep.equal(fresh.entries(kind));
+              expect(maps.text(kind)).to.equal(fresh.text(kind));
+            }
+          }
+        }),
+        { seed: 20261202, numRuns: 300 },
+      );
+    });
+
+    it('gives the live path the commands a comparison of the whole maps gives (fixed seed)', () => {
+      let number = 30000;
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 20 }), (steps) => {
+          const all = ports(steps, (number += 1));
+          for (const [i, after] of all.entries()) {
+            const before = all[i - 1];
+            const [was, now] = [before && portMaps(before), portMaps(after)];
+            if (!before || !was || !now) continue;
+            const changed = changedEntries(before, was, after, now);
+            for (const kind of MAP_KINDS) {
+              const plan = planMap(changed.before(kind), changed.after(kind)).map((c) => c('#1'));
+              const whole = planMap(was.entries(kind), now.entries(kind)).map((c) => c('#1'));
+              expect(plan).to.deep.equal(whole);
+            }
+          }
+        }),
+        { seed: 20261203, numRuns: 300 },
+      );
+    });
   });
 });
