@@ -49,8 +49,8 @@ import net from 'node:net';
 import { memoized } from '../../operator/model/memo.js';
 import type { Endpoint, GatewayModel, HttpListenerPort, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget } from '../driver.js';
+import { differingHosts } from '../portSeries.js';
 import {
-  differingHosts,
   frontendName,
   isMapOf,
   MAP_KINDS,

@@ -36,6 +36,7 @@
 import { createHash } from 'node:crypto';
 import type { HttpListenerPort, RouteRule, VirtualHost } from '../../operator/model/types.js';
 import { memoized } from '../../operator/model/memo.js';
+import { PortSeries, replaceRange, type HostRange } from '../portSeries.js';
 import { plainForwardBackend } from './actions.js';
 
 export interface MapEntry {
@@ -54,16 +55,24 @@ interface HostEntries {
   readonly lines: Readonly<Record<MapKind, string>>;
 }
 
+/** A map file's text, and where each host's lines start in it (one more: the end). */
+interface MapText {
+  readonly text: string;
+  readonly offsets: readonly number[];
+}
+
 /**
  * The maps of one port. What most of the port's hosts contribute is the same from one model to
- * the next (the resolver keeps unchanged hosts' objects), so a port is built from the last port
- * of the same number when they differ in a few hosts, and the live path compares only those.
+ * the next (the resolver keeps unchanged hosts' objects), so a port's maps are built from the
+ * last port's of the same number when the two differ in a few hosts (portSeries.ts): the text of
+ * each map is the last text with the lines of those hosts replaced, and the live path compares
+ * only those hosts' entries.
  */
 export class PortMaps {
   /** Per virtual host of the port, in order: whether the maps route it (no rule lines then). */
   readonly mapped: readonly boolean[];
-  private readonly texts: Partial<Record<MapKind, string>> = {};
   private readonly flat: Partial<Record<MapKind, readonly MapEntry[]>> = {};
+  private readonly texts: Readonly<Record<MapKind, MapText>>;
 
   constructor(
     /** Per virtual host: its entries, or undefined when it is not mapped. */
@@ -74,8 +83,13 @@ export class PortMaps {
      * model order keeps a shared key, and every comparison looks at the whole port.
      */
     readonly mixedCase: boolean,
+    /** The last port's maps and where the hosts differ, when built from them. */
+    from?: { readonly maps: PortMaps; readonly range: HostRange },
   ) {
     this.mapped = hosts.map((host) => host !== undefined);
+    const text = (kind: MapKind): MapText =>
+      from ? from.maps.replacedText(kind, from.range, hosts) : hostsText(hosts, kind);
+    this.texts = { exact: text('exact'), prefix: text('prefix') };
   }
 
   /** Every entry of `kind`, in host order, the first of each key. */
@@ -88,34 +102,44 @@ export class PortMaps {
 
   /** The map file of `kind`: HAProxy reads `<key> <value>` per line. */
   text(kind: MapKind): string {
-    this.texts[kind] ??= this.mixedCase
-      ? mapFileContent(this.entries(kind))
-      : this.hosts.map((host) => host?.lines[kind] ?? '').join('');
-    return this.texts[kind];
+    return this.mixedCase ? mapFileContent(this.entries(kind)) : this.texts[kind].text;
+  }
+
+  /** This map's text with the lines of the hosts in `range` replaced by those of `after`'s hosts there. */
+  private replacedText(
+    kind: MapKind,
+    range: HostRange,
+    after: readonly (HostEntries | undefined)[],
+  ): MapText {
+    const { text, offsets } = this.texts[kind];
+    const { start, beforeEnd, afterEnd } = range;
+    const lines = after.slice(start, afterEnd).map((host) => host?.lines[kind] ?? '');
+    const middle: number[] = [];
+    let at = offsets[start]!;
+    for (const line of lines) {
+      middle.push(at);
+      at += line.length;
+    }
+    const shift = at - offsets[beforeEnd]!;
+    const shifted = offsets.slice(beforeEnd).map((offset) => offset + shift);
+    return {
+      text: text.slice(0, offsets[start]) + lines.join('') + text.slice(offsets[beforeEnd]),
+      offsets: [...offsets.slice(0, start), ...middle, ...shifted],
+    };
   }
 }
 
-/** More hosts than this differ from the last port, and a port is built afresh. */
-const MAX_CHANGED_HOSTS = 64;
-
-/** The hosts where two lists of the same port differ: one range of each, what is around it is the same objects. */
-export interface HostRange {
-  readonly start: number;
-  readonly beforeEnd: number;
-  readonly afterEnd: number;
-}
-
-export function differingHosts(before: readonly VirtualHost[], after: readonly VirtualHost[]): HostRange {
-  const shorter = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < shorter && before[start] === after[start]) start += 1;
-  let beforeEnd = before.length;
-  let afterEnd = after.length;
-  while (beforeEnd > start && afterEnd > start && before[beforeEnd - 1] === after[afterEnd - 1]) {
-    beforeEnd -= 1;
-    afterEnd -= 1;
-  }
-  return { start, beforeEnd, afterEnd };
+function hostsText(hosts: readonly (HostEntries | undefined)[], kind: MapKind): MapText {
+  const offsets: number[] = [];
+  let at = 0;
+  const lines = hosts.map((host) => {
+    const line = host?.lines[kind] ?? '';
+    offsets.push(at);
+    at += line.length;
+    return line;
+  });
+  offsets.push(at);
+  return { text: lines.join(''), offsets };
 }
 
 /** Answers 404 for a request no rule takes (no `_`: cannot be an upstream name). */
@@ -142,16 +166,9 @@ export function usesMaps(port: HttpListenerPort): boolean {
  * The port's maps, or undefined when it routes every host with rule lines. Once per port object:
  * render and the live path both ask.
  */
-export const portMaps = memoized((port: HttpListenerPort): PortMaps | undefined => {
-  if (!usesMaps(port)) return undefined;
-  const last = lastBuilt.get(port.port);
-  const maps = (last && mapsFrom(last.port, last.maps, port)) ?? buildPortMaps(port);
-  if (maps) lastBuilt.set(port.port, { port, maps });
-  return maps;
-});
+export const portMaps = memoized((port: HttpListenerPort): PortMaps | undefined => series.next(port));
 
-/** The last port of each number whose maps were built, to build the next from. */
-const lastBuilt = new Map<number, { readonly port: HttpListenerPort; readonly maps: PortMaps }>();
+const series = new PortSeries<PortMaps | undefined>(buildPortMaps, mapsFrom);
 
 /**
  * Every key starts with its host's name and a `/`, which no hostname holds: hosts with different
@@ -168,17 +185,19 @@ export function buildPortMaps(port: HttpListenerPort): PortMaps | undefined {
   );
 }
 
-/** `port`'s maps from those of `before`, when they differ in a few hosts; undefined otherwise. */
-function mapsFrom(before: HttpListenerPort, maps: PortMaps, port: HttpListenerPort): PortMaps | undefined {
-  if (maps.mixedCase) return undefined;
-  const { start, beforeEnd, afterEnd } = differingHosts(before.virtualHosts, port.virtualHosts);
-  if (beforeEnd - start + (afterEnd - start) > MAX_CHANGED_HOSTS) return undefined;
-  const entered = port.virtualHosts.slice(start, afterEnd);
+/** `port`'s maps from `maps`, the last port's, where they differ in `range`; undefined: build afresh. */
+function mapsFrom(
+  port: HttpListenerPort,
+  maps: PortMaps | undefined,
+  range: HostRange,
+): PortMaps | undefined {
+  if (!maps || maps.mixedCase || !usesMaps(port)) return undefined;
+  const entered = port.virtualHosts.slice(range.start, range.afterEnd);
   const enteredEntries = entered.map(hostEntries);
   if (enteredEntries.some((host, i) => host && host.hostname !== entered[i]!.hostname)) return undefined;
-  const hosts = [...maps.hosts.slice(0, start), ...enteredEntries, ...maps.hosts.slice(beforeEnd)];
-  // None mapped: build afresh, which says so.
-  return hosts.some((host) => host !== undefined) ? new PortMaps(hosts, false) : undefined;
+  const hosts = replaceRange(maps.hosts, range, enteredEntries);
+  // None mapped: the build afresh says so.
+  return hosts.some((host) => host !== undefined) ? new PortMaps(hosts, false, { maps, range }) : undefined;
 }
 
 function firstOfEachKey(entries: readonly MapEntry[]): MapEntry[] {
