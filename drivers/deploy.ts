@@ -8,65 +8,47 @@
  * writing it can never change what the running proxy reads; only `main` is staged under a
  * candidate name and swapped in by rename.
  */
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { candidatePath, statusSocketPath, type RenderedConfig } from './driver.js';
 import { listeningCheck, type ProcessRef } from './procfs.js';
 
 /**
- * Write `content` to `target` so that readers see the old or the new bytes, never a mix. Given
- * as pieces, it is written piece by piece: megabytes need not be one string first.
+ * Write `content` to `target` so that readers see the old or the new bytes, never a mix.
+ *
+ * Synchronous, as the staging below: the files are local and few, and each promised call would
+ * wait for a thread-pool round trip (on an idle machine the wake-ups cost more than the writes:
+ * about 2 ms of a route's 3,000-route propagation, against 0.3 ms written in place).
  */
-export async function writeFileAtomic(
-  target: string,
-  content: string | Iterable<string>,
-  mode = 0o644,
-): Promise<void> {
+export function writeFileAtomic(target: string, content: string, mode = 0o644): void {
   // A private file (a key) gets a private folder: 0700 when the file is readable by its owner only.
-  await mkdir(path.dirname(target), { recursive: true, mode: (mode & 0o077) === 0 ? 0o700 : 0o755 });
+  mkdirSync(path.dirname(target), { recursive: true, mode: (mode & 0o077) === 0 ? 0o700 : 0o755 });
   const temp = `${target}.${process.pid}.tmp`;
-  if (typeof content === 'string') await writeFile(temp, content, { mode });
-  else {
-    const handle = await open(temp, 'w', mode);
-    try {
-      for (const piece of content) await handle.write(piece);
-    } finally {
-      await handle.close();
-    }
-  }
-  await rename(temp, target);
+  writeFileSync(temp, content, { mode });
+  renameSync(temp, target);
 }
 
 /** Write every file of `config` into `runtimeDir`, the main file under its candidate name. */
-export async function stageFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
-  // Side by side: every file is its own (temp file, rename) pair, and the live path of a
-  // driver waits for them before traffic moves.
-  await Promise.all(
-    config.files.map(async (file) => {
-      if (file.path === config.main) {
-        await writeFileAtomic(
-          path.join(runtimeDir, candidatePath(file.path)),
-          file.content,
-          file.mode ?? 0o644,
-        );
-        return;
-      }
-      // Named by its content and only ever written whole (temp file, rename): a file already
-      // there under this name holds these bytes, so writing it again would change nothing.
-      const target = path.join(runtimeDir, file.path);
-      const present = await stat(target).then(
-        (info) => info.isFile() && info.size === Buffer.byteLength(file.content),
-        () => false,
-      );
-      if (!present) await writeFileAtomic(target, file.content, file.mode ?? 0o644);
-    }),
-  );
+export function stageFiles(config: RenderedConfig, runtimeDir: string): void {
+  for (const file of config.files) {
+    if (file.path === config.main) {
+      writeFileAtomic(path.join(runtimeDir, candidatePath(file.path)), file.content, file.mode ?? 0o644);
+      continue;
+    }
+    // Named by its content and only ever written whole (temp file, rename): a file already
+    // there under this name holds these bytes, so writing it again would change nothing.
+    const target = path.join(runtimeDir, file.path);
+    const present = statSync(target, { throwIfNoEntry: false });
+    if (!present?.isFile() || present.size !== Buffer.byteLength(file.content))
+      writeFileAtomic(target, file.content, file.mode ?? 0o644);
+  }
 }
 
 /** Make the staged candidate the configuration the proxy reads on its next (re)load. */
-export async function commitFiles(config: RenderedConfig, runtimeDir: string): Promise<void> {
-  await rename(path.join(runtimeDir, candidatePath(config.main)), path.join(runtimeDir, config.main));
+export function commitFiles(config: RenderedConfig, runtimeDir: string): void {
+  renameSync(path.join(runtimeDir, candidatePath(config.main)), path.join(runtimeDir, config.main));
 }
 
 /**

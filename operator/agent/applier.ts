@@ -49,14 +49,14 @@ export class Applier {
   /** Throws (the caller retries) when the proxy does not confirm for a reason other than refusal. */
   async apply(config: RenderedConfig, signal: AbortSignal): Promise<ApplyOutcome> {
     const { driver, runtimeDir } = this.options;
-    await stageFiles(config, runtimeDir);
+    stageFiles(config, runtimeDir);
     const checked = await driver.validate(config, runtimeDir);
     if (!checked.ok) return { kind: 'refused', message: checked.message };
     // Stopping: leave what serves alone rather than start a reload nobody will confirm.
     if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
     const before = await this.served();
     if (before !== config.hash) await prepareLoad(driver.name, runtimeDir, config.hash);
-    await commitFiles(config, runtimeDir);
+    commitFiles(config, runtimeDir);
     const refusal = await this.load(config, before, signal);
     if (refusal !== undefined) return this.refusedByProxy(refusal);
     await finishLoad(driver.name, runtimeDir, config.hash);
@@ -105,11 +105,10 @@ export class Applier {
    * Put the main file the proxy still runs on back in place, so that a restart of the proxy
    * container does not load the configuration its reload just refused.
    */
-  private async refusedByProxy(message: string): Promise<ApplyOutcome> {
+  private refusedByProxy(message: string): ApplyOutcome {
     const previous = this.current;
     const main = previous?.files.find((file) => file.path === previous.main);
-    if (previous && main)
-      await writeFileAtomic(path.join(this.options.runtimeDir, previous.main), main.content);
+    if (previous && main) writeFileAtomic(path.join(this.options.runtimeDir, previous.main), main.content);
     return { kind: 'refused', message };
   }
 

@@ -53,7 +53,7 @@ export async function renderValidated(
   ): Promise<{ config: RenderedConfig; verdict: ValidationResult }> => {
     const given = candidate === model ? rendered : undefined;
     const config = given?.config ?? driver.render(candidate, target);
-    if (!given?.staged) await stageFiles(config, target.runtimeDir);
+    if (!given?.staged) stageFiles(config, target.runtimeDir);
     return { config, verdict: await driver.validate(config, target.runtimeDir) };
   };
   const excluded = new Set<string>();

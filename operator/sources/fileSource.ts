@@ -19,8 +19,7 @@
  * the full scan whenever the result could differ from one: an object defined in another file
  * too (the first file in listing order wins), a file outside the folders listed last time.
  */
-import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstatSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../api/kinds.js';
 import type { Store } from '../store/index.js';
@@ -29,6 +28,7 @@ import {
   listManifestFiles,
   mergeParsed,
   parseManifestFile,
+  parseManifestFileSync,
   type FileProblem,
   type IgnoredKind,
   type ParsedFile,
@@ -119,12 +119,17 @@ function inodeOf(folder: string): number | undefined {
   }
 }
 
-/** What an event named is now: a plain file, nothing, or anything else (folder, link, unreadable). */
-function entryKind(name: string): Promise<'file' | 'gone' | 'other'> {
-  return lstat(name).then(
-    (info) => (info.isFile() ? 'file' : 'other'),
-    (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'gone' : 'other'),
-  );
+/**
+ * What an event named is now: a plain file, nothing, or anything else (folder, link, unreadable).
+ * Synchronous, as signatureOf: the names of one event are a few.
+ */
+function entryKind(name: string): 'file' | 'gone' | 'other' {
+  try {
+    const info = lstatSync(name, { throwIfNoEntry: false });
+    return info === undefined ? 'gone' : info.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other';
+  }
 }
 
 export class FileSource {
@@ -225,11 +230,11 @@ export class FileSource {
     // Taken before listing, so that what events name from here on waits for the next scan,
     // which the same events cause (rescan): a name recorded while this one runs is not lost.
     const pending = this.takePending();
-    if (!pending.everything && (await this.scanNamed(pending.named))) return;
+    if (!pending.everything && this.scanNamed(pending.named)) return;
     const { files, folders, problems } = await listManifestFiles(this.options.paths);
     const listed = new Set(files);
     if (this.options.watch) this.updateWatches(folders, listed);
-    const statAll = pending.everything || (await this.namesMoreThanFiles(pending.named, listed));
+    const statAll = pending.everything || this.namesMoreThanFiles(pending.named, listed);
     const parsed = await this.readFiles(files, (file) => statAll || pending.named.has(file));
     for (const file of this.cache.keys()) if (!listed.has(file)) this.cache.delete(file);
     const loaded = mergeParsed(parsed, problems);
@@ -256,10 +261,23 @@ export class FileSource {
    * The scan of the files events named, alone; false, having changed nothing, when a full scan
    * is needed to give the right result (see the header).
    */
-  private async scanNamed(named: ReadonlySet<string>): Promise<boolean> {
-    const files = await this.namedFiles(named);
-    const updates = files && (await this.readNamed(files));
+  private scanNamed(named: ReadonlySet<string>): boolean {
+    const files = this.namedFiles(named);
+    const updates = files && this.readNamed(files);
     if (!updates) return false;
+    const { upserts, removed } = this.takeUpdates(updates);
+    this.reportNamed(updates);
+    const deletions = removed.map((o) => ({
+      kind: o.kind,
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+    }));
+    if (upserts.length > 0 || deletions.length > 0) this.options.store.apply(upserts, deletions);
+    return true;
+  }
+
+  /** The named files' new contents into the cache and the current objects: what came and what went. */
+  private takeUpdates(updates: readonly NamedUpdate[]): { upserts: KubeObject[]; removed: KubeObject[] } {
     const upserts = new Map<string, KubeObject>();
     const removed = new Map<string, KubeObject>();
     for (const { file, before, after } of updates) {
@@ -279,14 +297,7 @@ export class FileSource {
     }
     for (const key of removed.keys()) this.current.delete(key);
     for (const [key, object] of upserts) this.current.set(key, object);
-    this.reportNamed(updates);
-    const deletions = [...removed.values()].map((o) => ({
-      kind: o.kind,
-      namespace: o.metadata.namespace,
-      name: o.metadata.name,
-    }));
-    if (upserts.size > 0 || deletions.length > 0) this.options.store.apply([...upserts.values()], deletions);
-    return true;
+    return { upserts: [...upserts.values()], removed: [...removed.values()] };
   }
 
   /** The problems of the files updated replace theirs; those of other files stay as they were. */
@@ -313,7 +324,7 @@ export class FileSource {
    * listed folder); undefined when one is a folder, a link, outside the listed folders, or
    * cannot be looked at.
    */
-  private async namedFiles(named: ReadonlySet<string>): Promise<string[] | undefined> {
+  private namedFiles(named: ReadonlySet<string>): string[] | undefined {
     const folders = this.listedFolders;
     if (!folders) return undefined;
     const files: string[] = [];
@@ -322,7 +333,7 @@ export class FileSource {
       // is unknown. The full scan lists it and watches it anew.
       const folder = path.dirname(name);
       if (this.watchers.has(folder) && inodeOf(folder) !== this.watchedInodes.get(folder)) return undefined;
-      const kind = await entryKind(name);
+      const kind = entryKind(name);
       // A folder or a link: what it holds or points to may have changed with it.
       if (kind === 'other') return undefined;
       if (this.cache.has(name)) files.push(name);
@@ -340,14 +351,14 @@ export class FileSource {
    * problems). Undefined when any object they define, before or after, is also defined in
    * another file, or twice: which definition wins then depends on the listing order.
    */
-  private async readNamed(files: readonly string[]): Promise<NamedUpdate[] | undefined> {
+  private readNamed(files: readonly string[]): NamedUpdate[] | undefined {
     const updates: NamedUpdate[] = [];
     const claimed = new Set<string>();
     for (const file of files) {
       const signature = signatureOf(file);
       const before = this.cache.get(file);
       if (before?.signature === signature || this.changedInPlaceTooSoon(file, signature, before)) continue;
-      const update = signature === 'missing' ? { file, before } : await this.reread(file, signature, before);
+      const update = signature === 'missing' ? { file, before } : this.reread(file, signature, before);
       if (this.definedElsewhere(update, claimed)) return undefined;
       updates.push(update);
     }
@@ -386,12 +397,8 @@ export class FileSource {
     return true;
   }
 
-  private async reread(
-    file: string,
-    signature: string,
-    before: CachedFile | undefined,
-  ): Promise<NamedUpdate> {
-    const fresh = await parseManifestFile(file);
+  private reread(file: string, signature: string, before: CachedFile | undefined): NamedUpdate {
+    const fresh = parseManifestFileSync(file);
     const keep = fresh.unreadable && before !== undefined;
     return {
       file,
@@ -428,13 +435,10 @@ export class FileSource {
    * files, of entries now gone, and of plain files not read (an editor's swap file, a temporary
    * file renamed into place) change nothing beyond themselves.
    */
-  private async namesMoreThanFiles(
-    named: ReadonlySet<string>,
-    listed: ReadonlySet<string>,
-  ): Promise<boolean> {
+  private namesMoreThanFiles(named: ReadonlySet<string>, listed: ReadonlySet<string>): boolean {
     for (const name of named) {
       if (listed.has(name) || this.cache.has(name)) continue;
-      if ((await entryKind(name)) === 'other') return true;
+      if (entryKind(name) === 'other') return true;
     }
     return false;
   }

@@ -86,7 +86,7 @@ export class ProxyRuntime {
       config: next,
       staged: live === 'staged',
     });
-    await commitFiles(config, dir);
+    commitFiles(config, dir);
     if (this.process) {
       await this.process.reload(config.hash);
       if (!(await this.process.confirm(config.hash, RELOAD_CONFIRM_MS))) {
@@ -127,7 +127,7 @@ export class ProxyRuntime {
     // The files first: a state folder that cannot take them (disk full, not writable) fails the
     // update here, before traffic moves, and the previous configuration keeps serving. They are
     // only the candidate until validated and committed below.
-    await stageFiles(next, dir);
+    stageFiles(next, dir);
     try {
       if (!(await driver.applyLive(served.model, model, target))) return 'staged';
     } catch (error) {
@@ -162,7 +162,7 @@ export class ProxyRuntime {
           `${driver.name} serves an update live, but rejects it as a configuration file: ${verdict.message}`,
         );
       }
-      await commitFiles(next, dir);
+      commitFiles(next, dir);
       await pruneFiles(next, dir);
     } catch (error) {
       // What serves is no longer what `served` says: the next attempt must reload.

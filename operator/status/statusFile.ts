@@ -2,7 +2,8 @@
  * The standalone status file (DESIGN §4): the status of every object we own, as the Kubernetes
  * API would hold it, rewritten atomically after every reconcile.
  */
-import { writeFileAtomic } from '../../drivers/deploy.js';
+import { mkdir, open, rename } from 'node:fs/promises';
+import path from 'node:path';
 import type { StampedStatus } from './stamp.js';
 
 /**
@@ -55,6 +56,19 @@ function itemText(item: StampedStatus): string {
   return JSON.stringify(shown, null, 2).replace(/^/gm, '    ');
 }
 
+/**
+ * Replace `file` (temp file, rename) with the document, written piece by piece as it is built:
+ * a document of megabytes is never one string, and a change that arrives meanwhile is taken
+ * between pieces rather than after the whole document.
+ */
 export async function writeStatusFile(file: string, statuses: readonly StampedStatus[]): Promise<void> {
-  await writeFileAtomic(file, statusPieces(statuses));
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w', 0o644);
+  try {
+    for (const piece of statusPieces(statuses)) await handle.write(piece);
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
 }

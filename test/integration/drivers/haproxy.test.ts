@@ -49,9 +49,9 @@ const backendOf = async (pathAndQuery: string, host: string, options: Options = 
 
 /** What a deployer does: stage, validate, commit. */
 async function deploy(config: RenderedConfig, runtimeDir: string): Promise<void> {
-  await stageFiles(config, runtimeDir);
+  stageFiles(config, runtimeDir);
   expect(await haproxyDriver.validate(config, runtimeDir)).to.deep.equal({ ok: true });
-  await commitFiles(config, runtimeDir);
+  commitFiles(config, runtimeDir);
 }
 
 describe('haproxy driver: a real proxy', function () {

@@ -74,9 +74,9 @@ describe('haproxy driver: endpoint changes without a reload', function () {
 
   /** What the deployer does around a reload or after a live update: stage, validate, commit. */
   async function deploy(config: RenderedConfig): Promise<void> {
-    await stageFiles(config, dir);
+    stageFiles(config, dir);
     expect(await haproxyDriver.validate(config, dir)).to.deep.equal({ ok: true });
-    await commitFiles(config, dir);
+    commitFiles(config, dir);
   }
 
   /** applyLive, timed; on success the files are committed too, as the deployer does. */

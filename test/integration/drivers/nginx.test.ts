@@ -50,9 +50,9 @@ const encodePath = (p: string): string =>
 
 async function deploy(driver: Driver, model: GatewayModel, target: RenderTarget): Promise<string> {
   const config = driver.render(model, target);
-  await stageFiles(config, target.runtimeDir);
+  stageFiles(config, target.runtimeDir);
   expect(await driver.validate(config, target.runtimeDir)).to.deep.equal({ ok: true });
-  await commitFiles(config, target.runtimeDir);
+  commitFiles(config, target.runtimeDir);
   return config.hash;
 }
 

@@ -73,9 +73,9 @@ describe('nginx handover during a reload', function () {
 
   async function deploy(version: number): Promise<string> {
     const config = nginxDriver.render(model(version), target);
-    await stageFiles(config, runtimeDir);
+    stageFiles(config, runtimeDir);
     expect(await nginxDriver.validate(config, runtimeDir)).to.deep.equal({ ok: true });
-    await commitFiles(config, runtimeDir);
+    commitFiles(config, runtimeDir);
     return config.hash;
   }
 

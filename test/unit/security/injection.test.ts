@@ -51,7 +51,7 @@ async function check(driver: Driver, payload: string): Promise<Verdict> {
     } catch {
       return 'refused'; // the quoting helper refused the value: nothing was written
     }
-    await stageFiles(config, dir);
+    stageFiles(config, dir);
     const verdict = await driver.validate(config, dir);
     if (!verdict.ok) {
       // A configuration the proxy refuses is never served: safe, if the refusal is expected.

@@ -18,7 +18,7 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 export async function check(config: RenderedConfig, runtimeDir: string): Promise<ValidationResult> {
-  await stageFiles(config, runtimeDir);
+  stageFiles(config, runtimeDir);
   return haproxyDriver.validate(config, runtimeDir);
 }
 

@@ -16,7 +16,7 @@ export async function renderAndCheck(
   try {
     const target: RenderTarget = { bindAddress, runtimeDir };
     const config = nginxDriver.render(model, target);
-    await stageFiles(config, runtimeDir);
+    stageFiles(config, runtimeDir);
     return { config, result: await nginxDriver.validate(config, runtimeDir) };
   } finally {
     await rm(runtimeDir, { recursive: true, force: true });
