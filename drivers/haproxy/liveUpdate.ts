@@ -60,7 +60,7 @@ import {
   type PortMaps,
 } from './maps.js';
 import { configHash } from './render.js';
-import { adminSocketPath, readLiveServers, runtimeCommands, type LiveServer } from './runtimeApi.js';
+import { adminSocketPath, readLiveServers, RuntimeSession, type LiveServer } from './runtimeApi.js';
 import { hostForAddress } from './slots.js';
 
 /**
@@ -154,27 +154,41 @@ export async function applyLiveHaproxy(
   target: RenderTarget,
 ): Promise<boolean> {
   if (!liveDifferenceOnly(served, next)) return false;
-  const socket = adminSocketPath(target.runtimeDir);
-  if (!(await hasBackends(socket, served, next))) return false;
+  const session = new RuntimeSession(adminSocketPath(target.runtimeDir));
+  try {
+    return await applyOver(session, served, next, target);
+  } finally {
+    session.close();
+  }
+}
+
+/** applyLiveHaproxy's commands, every batch over one runtime API session. */
+async function applyOver(
+  session: RuntimeSession,
+  served: GatewayModel,
+  next: GatewayModel,
+  target: RenderTarget,
+): Promise<boolean> {
+  if (!(await hasBackends(session, served, next))) return false;
   const changed = changedUpstreams(served, next);
   for (const upstream of changed) checkEndpoints(upstream);
   if (changed.length > 0) {
-    const live = await readBackends(socket, changed);
+    const live = await readBackends(session, changed);
     const commands: string[] = [];
     for (const upstream of changed) {
       commands.push(...planBackend(upstream.name, live.get(upstream.name) ?? [], upstream.endpoints));
     }
     if (commands.length > 0) {
       // The read-back rides the same session, after the changes.
-      const answers = await runtimeCommands(socket, [...commands, ...showCommands(changed)]);
+      const answers = await session.run([...commands, ...showCommands(changed)]);
       commands.forEach((command, index) => checkAnswer(command, answers[index]!));
       checkServing(changed, liveServers(changed, answers.slice(commands.length)));
     }
   }
-  await updateMaps(socket, served, next);
+  await updateMaps(session, served, next);
   const hash = configHash(next, target);
   const setHash = ['experimental-mode on', `set var proc.gateplane_hash str(${hash})`];
-  const answers = await runtimeCommands(socket, setHash);
+  const answers = await session.run(setHash);
   setHash.forEach((command, index) => checkAnswer(command, answers[index]!));
   return true;
 }
@@ -184,17 +198,21 @@ export async function applyLiveHaproxy(
  * one at run time, but a backend whose last route went away stays loaded, unused, until the next
  * reload: a route that comes back to it (a canary flipped back and forth) needs no reload.
  */
-async function hasBackends(socket: string, served: GatewayModel, next: GatewayModel): Promise<boolean> {
+async function hasBackends(
+  session: RuntimeSession,
+  served: GatewayModel,
+  next: GatewayModel,
+): Promise<boolean> {
   const known = new Set(served.upstreams.map((u) => u.name));
   const others = next.upstreams.filter((u) => !known.has(u.name));
   if (others.length === 0) return true;
-  const [listing] = await runtimeCommands(socket, ['show backend']);
+  const [listing] = await session.run(['show backend']);
   const loaded = new Set(listing!.split('\n').map((line) => line.trim()));
   return others.every((u) => loaded.has(u.name));
 }
 
 /** Edit the loaded route maps of every port whose mapped hosts changed. */
-async function updateMaps(socket: string, served: GatewayModel, next: GatewayModel): Promise<void> {
+async function updateMaps(session: RuntimeSession, served: GatewayModel, next: GatewayModel): Promise<void> {
   const before = new Map(served.ports.map((port) => [port.port, port]));
   const edits: { frontend: string; kind: MapKind; commands: (map: string) => string[] }[] = [];
   for (const port of next.ports) {
@@ -210,14 +228,14 @@ async function updateMaps(socket: string, served: GatewayModel, next: GatewayMod
     }
   }
   if (edits.length === 0) return;
-  const [listing] = await runtimeCommands(socket, ['show map']);
+  const [listing] = await session.run(['show map']);
   const loaded = loadedMaps(listing!);
   const commands = edits.flatMap(({ frontend, kind, commands: build }) => {
     const map = loaded.find((m) => isMapOf(m.file, frontend, kind));
     if (!map) throw new Error(`haproxy has no ${kind} map of ${frontend} loaded: ${listing!.trim()}`);
     return build(`#${map.id}`);
   });
-  const answers = await runtimeCommands(socket, commands);
+  const answers = await session.run(commands);
   commands.forEach((command, index) => checkAnswer(command, answers[index]!));
 }
 
@@ -267,10 +285,10 @@ export function loadedMaps(listing: string): { id: number; file: string }[] {
 }
 
 async function readBackends(
-  socket: string,
+  session: RuntimeSession,
   upstreams: readonly Upstream[],
 ): Promise<Map<string, LiveServer[]>> {
-  return liveServers(upstreams, await runtimeCommands(socket, showCommands(upstreams)));
+  return liveServers(upstreams, await session.run(showCommands(upstreams)));
 }
 
 function showCommands(upstreams: readonly Upstream[]): string[] {

@@ -2,10 +2,10 @@
  * The HAProxy 2.6 runtime API on the worker's admin socket (`stats socket <runtimeDir>/admin.sock
  * level admin`, partials/global.hbs), and readers for the answers liveUpdate.ts needs.
  *
- * A batch of commands is one interactive session: `prompt` first, then one command per line.
- * In that mode HAProxy ends every answer, empty or not, with the prompt `\n> `, so one
- * connection carries the whole batch and each answer can still be told apart. (Without
- * `prompt`, a session runs one line and an empty answer leaves no trace.)
+ * A session is interactive: `prompt` first, then one command per line. In that mode HAProxy
+ * ends every answer, empty or not, with the prompt `\n> `, so one connection carries every
+ * batch of a live update and each answer can still be told apart. (Without `prompt`, a session
+ * runs one line and an empty answer leaves no trace.)
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -18,40 +18,104 @@ export function adminSocketPath(runtimeDir: string): string {
 }
 
 /**
- * Send `commands` in one session and resolve their answers, in order, without the trailing blank
- * line. Rejects when the socket does not answer, or answers fewer commands than it was sent (the
- * session ended early): a command's success is for the caller to judge from its answer.
+ * One interactive session: commands run in the order sent, and each batch resolves with its
+ * answers, in order, without the trailing blank line. A live update sends its batches over one
+ * session rather than one connection each: every connection costs the proxy and us a wake-up.
+ * A batch rejects when the socket fails or closes before answering all of it: a command's
+ * success is for the caller to judge from its answer.
  */
-export function runtimeCommands(socketPath: string, commands: readonly string[]): Promise<string[]> {
-  // A line break or `;` would smuggle in another command; our commands are built from
-  // identifiers and IP literals, so one here is a bug.
-  const smuggling = commands.find((command) => /[\n\r;]/.test(command));
-  if (smuggling !== undefined) {
-    return Promise.reject(new Error(`internal: runtime API command ${JSON.stringify(smuggling)}`));
-  }
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const socket = net.connect({ path: socketPath });
-    const fail = (cause: unknown): void =>
-      reject(new Error(`haproxy runtime API on ${socketPath}`, { cause }));
-    socket.setEncoding('utf8');
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-    // HAProxy runs every line it got, answers, and closes once the input is over.
-    socket.on('connect', () => socket.end(['prompt', ...commands, ''].join('\n')));
-    socket.on('data', (chunk: string) => (output += chunk));
-    socket.on('error', fail);
-    socket.on('end', () => {
-      // `prompt` answers nothing but the prompt itself: "\n> ", then "<answer>\n> " per command.
-      const answers = output.split(PROMPT).slice(1, -1);
-      if (!output.startsWith(PROMPT) || answers.length !== commands.length) {
-        fail(
-          `answered ${answers.length} of ${commands.length} commands: ${JSON.stringify(output.slice(-500))}`,
-        );
-        return;
-      }
-      resolve(answers.map((answer) => answer.replace(/\n$/, '')));
+export class RuntimeSession {
+  private readonly socket: net.Socket;
+  private buffer = '';
+  private greeted = false;
+  private readonly pending: {
+    readonly count: number;
+    readonly answers: string[];
+    readonly resolve: (answers: string[]) => void;
+    readonly reject: (error: Error) => void;
+  }[] = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly socketPath: string) {
+    this.socket = net.connect({ path: socketPath });
+    this.socket.setEncoding('utf8');
+    this.socket.setTimeout(TIMEOUT_MS, () =>
+      this.socket.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)),
+    );
+    this.socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.takeAnswers();
     });
-  });
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.fail(new Error('the session ended')));
+    // Writes wait for the connection; `prompt` turns on the interactive mode.
+    this.socket.write('prompt\n');
+  }
+
+  run(commands: readonly string[]): Promise<string[]> {
+    // A line break or `;` would smuggle in another command; our commands are built from
+    // identifiers and IP literals, so one here is a bug.
+    const smuggling = commands.find((command) => /[\n\r;]/.test(command));
+    if (smuggling !== undefined)
+      return Promise.reject(new Error(`internal: runtime API command ${JSON.stringify(smuggling)}`));
+    if (this.failure) return Promise.reject(this.failure);
+    if (commands.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ count: commands.length, answers: [], resolve, reject });
+      this.socket.write(commands.map((command) => `${command}\n`).join(''));
+    });
+  }
+
+  /** Ends the session; batches still unanswered reject. */
+  close(): void {
+    this.socket.end();
+  }
+
+  /** `prompt` answers the prompt alone, `\n> `; then every answer ends with it. */
+  private takeAnswers(): void {
+    for (;;) {
+      const at = this.buffer.indexOf(PROMPT);
+      if (at < 0) return;
+      const text = this.buffer.slice(0, at);
+      this.buffer = this.buffer.slice(at + PROMPT.length);
+      if (!this.greeted) {
+        this.greeted = true;
+        continue;
+      }
+      const batch = this.pending[0];
+      if (!batch)
+        return this.fail(new Error(`an answer nobody asked for: ${JSON.stringify(text.slice(-500))}`));
+      batch.answers.push(text.replace(/\n$/, ''));
+      if (batch.answers.length < batch.count) continue;
+      this.pending.shift();
+      batch.resolve(batch.answers);
+    }
+  }
+
+  private fail(cause: Error): void {
+    this.failure ??= new Error(`haproxy runtime API on ${this.socketPath}`, { cause });
+    for (const batch of this.pending.splice(0)) {
+      batch.reject(
+        new Error(
+          `haproxy runtime API on ${this.socketPath}: answered ${batch.answers.length} of ${batch.count} commands`,
+          {
+            cause,
+          },
+        ),
+      );
+    }
+    this.socket.destroy();
+  }
+}
+
+/** `commands` in a session of their own. */
+export async function runtimeCommands(socketPath: string, commands: readonly string[]): Promise<string[]> {
+  const session = new RuntimeSession(socketPath);
+  try {
+    return await session.run(commands);
+  } finally {
+    session.close();
+  }
 }
 
 /** One server line of a running backend, as `show servers state` and `show servers conn` see it. */

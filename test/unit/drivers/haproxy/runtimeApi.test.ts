@@ -6,28 +6,39 @@
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { readLiveServers, runtimeCommands } from '../../../../drivers/haproxy/runtimeApi.js';
+import { readLiveServers, runtimeCommands, RuntimeSession } from '../../../../drivers/haproxy/runtimeApi.js';
 import { removeDir, tempRuntimeDir } from './checker.js';
 
 /**
- * A socket that reads commands until the input ends, and answers each line as HAProxy does after
- * `prompt`: the answer (with its own line end), then "\n> ". It stops answering after
- * `answerAtMost` lines, as a session HAProxy ends early.
+ * A socket that answers each line as HAProxy does after `prompt`, as it arrives: the answer
+ * (with its own line end), then "\n> ". It ends the session after answering `answerAtMost`
+ * commands, as HAProxy ending a session early. `connections` counts the sessions opened.
  */
-async function fakeCli(socketPath: string, answerAtMost = Infinity): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    let input = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (input += chunk));
-    socket.on('end', () => {
-      const lines = input.split('\n').filter((line) => line !== '');
-      const answers = lines.slice(0, answerAtMost + 1).map((line) => {
-        if (line === 'prompt' || line.startsWith('set server')) return '\n> ';
-        return `echo: ${line}\n\n> `;
+async function fakeCli(
+  socketPath: string,
+  answerAtMost = Infinity,
+): Promise<net.Server & { connections: number }> {
+  const server = Object.assign(
+    net.createServer((socket) => {
+      server.connections += 1;
+      let input = '';
+      let answered = 0;
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        input += chunk;
+        let end: number;
+        while ((end = input.indexOf('\n')) >= 0) {
+          const line = input.slice(0, end);
+          input = input.slice(end + 1);
+          if (line === 'prompt' || line.startsWith('set server')) socket.write('\n> ');
+          else socket.write(`echo: ${line}\n\n> `);
+          if (line !== 'prompt' && ++answered >= answerAtMost) return void socket.end();
+        }
       });
-      socket.end(answers.join(''));
-    });
-  });
+      socket.on('end', () => socket.end());
+    }),
+    { connections: 0 },
+  );
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   return server;
 }
@@ -56,9 +67,27 @@ describe('haproxy driver: runtime API', () => {
         const error: unknown = await runtimeCommands(socket, ['show a', 'show b']).catch((e: unknown) => e);
         expect(error)
           .to.be.instanceOf(Error)
-          .with.property('cause')
+          .with.property('message')
           .that.matches(/answered 1 of 2 commands/);
       } finally {
+        server.close();
+      }
+    });
+
+    it('carries batches one after the other over one connection', async () => {
+      const socket = path.join(dir, 'cli-3.sock');
+      const server = await fakeCli(socket);
+      const session = new RuntimeSession(socket);
+      try {
+        expect(await session.run(['show a'])).to.deep.equal(['echo: show a']);
+        expect(await session.run(['set server b/s state ready', 'show c'])).to.deep.equal([
+          '',
+          'echo: show c',
+        ]);
+        expect(await session.run([])).to.deep.equal([]);
+        expect(server.connections).to.equal(1);
+      } finally {
+        session.close();
         server.close();
       }
     });
