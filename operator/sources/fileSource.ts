@@ -18,6 +18,9 @@
  * replaces their objects, which costs the same with ten files or ten thousand. It falls back to
  * the full scan whenever the result could differ from one: an object defined in another file
  * too (the first file in listing order wins), a file outside the folders listed last time.
+ * Those few files are looked at and read synchronously: each promised call waits for a
+ * thread-pool round trip, which on an idle machine costs more than reading a small local file,
+ * and this is the path of every change made by writing a file.
  */
 import { lstatSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import path from 'node:path';
