@@ -47,7 +47,7 @@ export async function startNginx(
   // A socket file left by a proxy that was SIGKILLed makes bind() fail; nothing can be serving
   // on it, since this runtime directory belongs to the proxy we are about to start.
   await rm(statusSocketPath(runtimeDir), { force: true });
-  const cwd = await resetHandover(runtimeDir, config.hash);
+  const cwd = resetHandover(runtimeDir, config.hash);
   const subprocess = execa(
     options.binary,
     [
@@ -130,13 +130,18 @@ function supervise(s: Supervised): ProxyProcess {
     pid: s.pid,
     exited: s.exited,
     stderrTail: s.tail,
-    async reload(hash) {
+    reload(hash) {
       // A failed reload is not reported back through the signal (nginx logs it and keeps the old
       // workers): callers validate first and then confirm the new hash.
-      if (!s.alive()) throw new Error(`nginx ${s.pid} is not running`);
-      await prepareHandover(s.runtimeDir, hash);
-      retiring = childrenOf(s.pid);
-      signal(s.pid, 'SIGHUP');
+      try {
+        if (!s.alive()) throw new Error(`nginx ${s.pid} is not running`);
+        prepareHandover(s.runtimeDir, hash);
+        retiring = childrenOf(s.pid);
+        signal(s.pid, 'SIGHUP');
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     },
     async confirm(hash, timeoutMs) {
       // The master starts the new workers, sleeps a fixed 100 ms, and only then tells the old

@@ -55,7 +55,7 @@ export class Applier {
     // Stopping: leave what serves alone rather than start a reload nobody will confirm.
     if (signal.aborted) throw new ApplyStoppedError('the agent is stopping');
     const before = await this.served();
-    if (before !== config.hash) await prepareLoad(driver.name, runtimeDir, config.hash);
+    if (before !== config.hash) prepareLoad(driver.name, runtimeDir, config.hash);
     commitFiles(config, runtimeDir);
     const refusal = await this.load(config, before, signal);
     if (refusal !== undefined) return this.refusedByProxy(refusal);

@@ -75,8 +75,8 @@ async function reloadHaproxy(runtimeDir: string, timeoutMs: number): Promise<Pro
  * What must be in place before the proxy loads the configuration `hash`, by a reload or its first
  * start: nginx's handover folder for it (drivers/nginx/handover.ts), which nginx runs in.
  */
-export async function prepareLoad(driver: DriverName, runtimeDir: string, hash: string): Promise<void> {
-  if (driver === 'nginx') await prepareHandover(runtimeDir, hash);
+export function prepareLoad(driver: DriverName, runtimeDir: string, hash: string): void {
+  if (driver === 'nginx') prepareHandover(runtimeDir, hash);
 }
 
 /** Once the proxy serves `hash` and no older worker accepts: what the older ones needed goes. */

@@ -5,8 +5,10 @@
  *
  * A `Resolver` gives the same results as `resolve`, and reuses what the previous snapshot gave
  * where its inputs did not change (reads.ts): the Gateways and their listeners, each route's
- * attachment, each virtual host, each route's status. One changed route among thousands then
- * costs a lookup per other route, and the unchanged parts of the model keep their identity.
+ * attachment, each virtual host, each route's status; the unchanged parts of the model keep
+ * their identity. When only a few routes changed since the last resolution, it goes further
+ * (routeChange): only they are attached, and only the virtual hosts of their hostnames are
+ * rebuilt, so one changed route among thousands costs what it touches.
  */
 import { KINDS, type HTTPRoute, type Kind, type KubeObject } from '../api/kinds.js';
 import { compareObjects, type StoreSnapshot } from '../store/index.js';
