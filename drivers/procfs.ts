@@ -47,13 +47,32 @@ export function processRef(pid: number): ProcessRef | undefined {
 /** Live (non-zombie) children of `ppid`. */
 export function childrenOf(ppid: number): ProcessRef[] {
   const children: ProcessRef[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (stat && stat.ppid === ppid && stat.state !== 'Z')
-      children.push({ pid: Number(entry), startTime: stat.startTime });
+  for (const pid of candidateChildren(ppid)) {
+    const stat = readStat(pid);
+    if (stat && stat.ppid === ppid && stat.state !== 'Z') children.push({ pid, startTime: stat.startTime });
   }
   return children;
+}
+
+/**
+ * The pids that may be children of `ppid`: those its threads' `children` files list (one file
+ * read per thread; a master process has one), or, where the kernel has no such files, every
+ * process (a read of every /proc/<pid>/stat, a few ms with a hundred processes, on the path of
+ * every reload).
+ */
+function candidateChildren(ppid: number): number[] {
+  const listed: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${ppid}/task`)) {
+      const text = readFileSync(`/proc/${ppid}/task/${task}/children`, 'utf8');
+      for (const pid of text.split(' ')) if (/^\d+$/.test(pid)) listed.push(Number(pid));
+    }
+    return listed;
+  } catch {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
+  }
 }
 
 /** Whether this very process still runs; a zombie has finished and only awaits its reaper. */

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { confirmServed } from '../../../drivers/deploy.js';
 import { statusSocketPath } from '../../../drivers/driver.js';
-import { listeningCheck, processRef, type ProcessRef } from '../../../drivers/procfs.js';
+import { childrenOf, listeningCheck, processRef, type ProcessRef } from '../../../drivers/procfs.js';
 
 /** A child that listens on loopback when told 'listen' and closes when told 'close'. */
 const LISTENER = `
@@ -97,5 +97,23 @@ describe('procfs: who still accepts connections', () => {
       await once(child, 'exit');
       expect(await confirmServed(dir, 'new-hash', [ref], { timeoutMs: 200 })).to.equal(true);
     });
+  });
+});
+
+describe('procfs: the children of a process', () => {
+  it('lists running children with their start times, and not their finished ones', async () => {
+    const running = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const finished = spawn('true', [], { stdio: 'ignore' });
+    try {
+      await once(finished, 'exit');
+      const children = childrenOf(process.pid);
+      expect(children.map((c) => c.pid))
+        .to.include(running.pid)
+        .and.not.include(finished.pid);
+      expect(children.find((c) => c.pid === running.pid)).to.deep.equal(processRef(running.pid!));
+    } finally {
+      running.kill('SIGKILL');
+      await once(running, 'exit');
+    }
   });
 });
