@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import type { GatewayModel } from '../../operator/model/types.js';
+import type { GatewayModel, Upstream } from '../../operator/model/types.js';
 import type { RenderTarget, RenderedConfig } from '../driver.js';
 import { renderHash, templateDigest } from '../hash.js';
 import { haquote } from './quote.js';
 import { certificateFile } from './tls.js';
-import { buildView, type HaproxyView } from './view.js';
+import { backendView, buildView, type BackendView, type HaproxyView } from './view.js';
+import { memoized } from '../../operator/model/memo.js';
 
 export const MAIN_FILE = 'haproxy.cfg';
 
@@ -43,6 +44,17 @@ for (const partial of partialSources)
   env.registerPartial(partial.name, env.compile(partial.text, COMPILE_OPTIONS));
 // compile() parses on first use and keeps the result: templates are compiled once per process.
 const mainTemplate = env.compile<HaproxyView>(mainSource, COMPILE_OPTIONS);
+const backendTemplate = env.compile<BackendView>(
+  partialSources.find((partial) => partial.name === 'backend')!.text,
+  COMPILE_OPTIONS,
+);
+
+/**
+ * An upstream's backend section, once per upstream object (the resolver keeps those that did not
+ * change): with thousands of routes over hundreds of Services, the backends and their server
+ * slots are most of the file, and rendering them all was most of a change's render.
+ */
+const backendText = memoized((upstream: Upstream): string => backendTemplate(backendView(upstream)));
 
 /** Every template byte the output depends on, so new templates mean a new hash and a reload. */
 const TEMPLATES_DIGEST = templateDigest([mainSource, ...partialSources.map((partial) => partial.text)]);
@@ -55,7 +67,7 @@ export function configHash(model: GatewayModel, target: RenderTarget): string {
 export function renderHaproxy(model: GatewayModel, target: RenderTarget): RenderedConfig {
   const hash = configHash(model, target);
   try {
-    const view = buildView(model, target, hash);
+    const view = buildView(model, target, hash, backendText);
     const content = mainTemplate(view);
     // Certificates are named by their content (deploy.ts): writing one never changes what serves.
     const certificates = model.certificates.map((certificate) => ({

@@ -89,7 +89,8 @@ export interface HaproxyView {
   readonly hash: string;
   readonly tlsRouters: readonly TlsRouterView[];
   readonly frontends: readonly FrontendView[];
-  readonly backends: readonly BackendView[];
+  /** Each upstream's backend section, rendered (render.ts renders each once per upstream object). */
+  readonly backends: readonly string[];
   readonly invalidBackend: string;
   /** Whether some port is direct or has maps, and so sends unmatched requests to the 404 backend. */
   readonly hasNoRouteBackend: boolean;
@@ -181,7 +182,12 @@ export interface ServerView {
   readonly isPlaceholder: boolean;
 }
 
-export function buildView(model: GatewayModel, target: RenderTarget, hash: string): HaproxyView {
+export function buildView(
+  model: GatewayModel,
+  target: RenderTarget,
+  hash: string,
+  backendText: (upstream: Upstream) => string,
+): HaproxyView {
   const mapFiles: MapFileView[] = [];
   const ports = model.ports.map((port) => portView(port, target, model, mapFiles));
   return {
@@ -198,7 +204,7 @@ export function buildView(model: GatewayModel, target: RenderTarget, hash: strin
     hash,
     tlsRouters: ports.flatMap((port) => (port.router ? [port.router] : [])),
     frontends: ports.map((port) => port.frontend),
-    backends: model.upstreams.map(backendView),
+    backends: model.upstreams.map(backendText),
     invalidBackend: INVALID_BACKEND,
     hasNoRouteBackend: ports.some((port) => port.frontend.isDirect || port.frontend.maps !== undefined),
     noRouteBackend: NO_ROUTE_BACKEND,
@@ -335,7 +341,7 @@ function ruleLabel(rule: RouteRule): RuleLabel {
   return { id: rule.id, route: commentText(formatName(route)), rule: ruleIndex, match };
 }
 
-function backendView(upstream: Upstream): BackendView {
+export function backendView(upstream: Upstream): BackendView {
   return {
     name: upstream.name,
     service: commentText(formatName(upstream.service)),
