@@ -11,7 +11,7 @@
  * rebuilt, so one changed route among thousands costs what it touches.
  */
 import { KINDS, type HTTPRoute, type Kind, type KubeObject } from '../api/kinds.js';
-import { compareObjects, type StoreSnapshot } from '../store/index.js';
+import { compareObjects, lowerBound, type StoreSnapshot } from '../store/index.js';
 import * as c from './conditions.js';
 import { acceptGatewayClasses, type ResolvedClass } from './gatewayClass.js';
 import { resolveGateways, type ResolvedGateway } from './gateway.js';
@@ -243,14 +243,11 @@ function changedObjects<T extends KubeObject>(
 }
 
 function insertInOrder(routes: AttachedRoute[], route: AttachedRoute): void {
-  let low = 0;
-  let high = routes.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareObjects(routes[middle]!.route, route.route) < 0) low = middle + 1;
-    else high = middle;
-  }
-  routes.splice(low, 0, route);
+  routes.splice(
+    lowerBound(routes, (other) => compareObjects(other.route, route.route) < 0),
+    0,
+    route,
+  );
 }
 
 type RoutesByListener = ReadonlyMap<string, readonly ListenerRoute[]>;

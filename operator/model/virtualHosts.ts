@@ -8,7 +8,7 @@
  * host therefore picks the right listener and the right candidate rules at once.
  */
 import { groupBy } from '../store/groupBy.js';
-import { compareObjects } from '../store/index.js';
+import { compareObjects, lowerBound } from '../store/index.js';
 import type { ResolvedListener } from './gateway.js';
 import { CATCH_ALL, compareSpecificity, covers, hostnameWeight } from './hostnames.js';
 import type { AttachedRoute } from './httpRoute.js';
@@ -146,14 +146,7 @@ export class PortHosts {
 
   /** Where `hostname` is among the slots, or would go. */
   private position(hostname: string): number {
-    let low = 0;
-    let high = this.slots.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareSpecificity(this.slots[middle]!.hostname, hostname) < 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return lowerBound(this.slots, (slot) => compareSpecificity(slot.hostname, hostname) < 0);
   }
 
   /** The virtual host of `hostname`: `previous` again when built from the same owner and candidates. */
@@ -249,14 +242,11 @@ function indexRoutes(routes: readonly ListenerRoute[]): RouteIndex {
 
 /** Puts `entry` where a build from routes in store order would have it. */
 export function insertInRouteOrder(routes: ListenerRoute[], entry: ListenerRoute): void {
-  let low = 0;
-  let high = routes.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareObjects(routes[middle]!.route.route, entry.route.route) < 0) low = middle + 1;
-    else high = middle;
-  }
-  routes.splice(low, 0, entry);
+  routes.splice(
+    lowerBound(routes, (other) => compareObjects(other.route.route, entry.route.route) < 0),
+    0,
+    entry,
+  );
 }
 
 /** Takes out `entry`, which must be there: what was put in is what leaves. */

@@ -7,3 +7,4 @@
  */
 export { Store, type StoreChange, type StoreOptions } from './store.js';
 export { compareObjects, type StoreSnapshot } from './snapshot.js';
+export { lowerBound } from './sorted.js';

@@ -1,6 +1,7 @@
 /** An immutable view of the store at one version, with the lookups the resolver needs. */
 import type { EndpointSlice, Kind, KubeObject, ObjectOfKind, ReferenceGrant } from '../api/kinds.js';
 import { groupBy } from './groupBy.js';
+import { lowerBound } from './sorted.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -105,13 +106,7 @@ function spliced(sorted: readonly KubeObject[], change: ReadonlyMap<KubeObject, 
   for (const [object, state] of change) {
     if (state === 'out') continue;
     const key = sortKey(object);
-    let low = 0;
-    let high = list.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (sortKey(list[middle]!) < key) low = middle + 1;
-      else high = middle;
-    }
+    const low = lowerBound(list, (other) => sortKey(other) < key);
     // Already there: it left and came back as the same object.
     if (list[low] !== object) list.splice(low, 0, object);
   }
