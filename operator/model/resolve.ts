@@ -150,6 +150,8 @@ export class Resolver {
    * other routes are attached as they were (attaching reads the Gateways, Namespaces, Services,
    * EndpointSlices and ReferenceGrants, never another route), and only the changed ones enter
    * and leave the listeners and virtual hosts kept. Undefined when that does not apply.
+   * Should attaching a route ever read other routes (conflicts between routes, say), a change to
+   * one could change another's attachment, and this path must not be taken for it.
    */
   private routeChange(snapshot: StoreSnapshot, phase: GatewayPhase): Kept | undefined {
     const kept = this.kept;
