@@ -35,6 +35,9 @@ const gatewayVariants = (name: string): string[] =>
     listeners('{ from: Same }'),
     listeners('{ from: Selector, selector: { matchLabels: { env: prod } } }'),
     listeners('{ from: All }', ', hostname: "a.example.com"'),
+    // Two listeners on one port: routes attach to both, and the narrower one owns its hostname.
+    `${listeners('{ from: All }')}
+    - { name: narrow, port: 80, protocol: HTTP, hostname: b.example.com }`,
   ].map(
     (spec) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -115,7 +118,7 @@ spec:
 ].map((variants) => variants.flatMap(objects));
 
 /** One step: write variant `variant` of pool entry `entry`, or delete it when `variant` is past the last. */
-const step = fc.record({ entry: fc.nat(POOL.length - 1), variant: fc.nat(4) });
+const step = fc.record({ entry: fc.nat(POOL.length - 1), variant: fc.nat(5) });
 
 /** Writes variant `variant` of pool entry `entry`, or deletes it when `variant` is past the last. */
 function write(store: Store, { entry, variant }: { entry: number; variant: number }): void {
