@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { memoized } from '../operator/model/memo.js';
-import type { GatewayModel, HttpListenerPort, VirtualHost } from '../operator/model/types.js';
+import type { GatewayModel, HttpListenerPort } from '../operator/model/types.js';
 import type { RenderTarget } from './driver.js';
 import { PortSeries } from './portSeries.js';
 
@@ -37,7 +37,8 @@ export const modelDigest = memoized((model: GatewayModel): string => {
   };
   const hash = createHash('sha256').update(JSON.stringify(standIn)).update('\0');
   for (const port of model.ports) hash.update(portHostDigests(port));
-  for (const upstream of model.upstreams) hash.update(partDigest(upstream));
+  // In hex, as the digest has always had it: the same models keep their configuration hash.
+  for (const upstream of model.upstreams) hash.update(partDigest(upstream).toString('hex'));
   return hash.digest('hex');
 });
 
@@ -45,25 +46,18 @@ export const modelDigest = memoized((model: GatewayModel): string => {
 const portHostDigests = memoized((port: HttpListenerPort): Buffer => hostDigestSeries.next(port));
 
 const hostDigestSeries = new PortSeries<Buffer>(
-  (port) => Buffer.concat(port.virtualHosts.map(hostDigest)),
+  (port) => Buffer.concat(port.virtualHosts.map(partDigest)),
   (port, last, { start, beforeEnd, afterEnd }) =>
     Buffer.concat([
       last.subarray(0, DIGEST_BYTES * start),
-      ...port.virtualHosts.slice(start, afterEnd).map(hostDigest),
+      ...port.virtualHosts.slice(start, afterEnd).map(partDigest),
       last.subarray(DIGEST_BYTES * beforeEnd),
     ]),
 );
 
 const DIGEST_BYTES = 32;
 
-const hostDigest = memoized((host: VirtualHost): Buffer =>
-  createHash('sha256')
-    .update(jsonMemo.get(host) ?? JSON.stringify(host))
-    .digest(),
-);
-
 const jsonMemo = new WeakMap<object, string>();
-const partDigests = new WeakMap<object, string>();
 
 /** `JSON.stringify` of a model object, which is immutable: once per object. */
 export function jsonOf(value: object): string {
@@ -75,17 +69,15 @@ export function jsonOf(value: object): string {
   return text;
 }
 
-/** The digest is kept; the text only if someone kept it already (nginx's cache keys). */
-function partDigest(value: object): string {
-  let digest = partDigests.get(value);
-  if (digest === undefined) {
-    digest = createHash('sha256')
-      .update(jsonMemo.get(value) ?? JSON.stringify(value))
-      .digest('hex');
-    partDigests.set(value, digest);
-  }
-  return digest;
-}
+/**
+ * sha256 of a model object's JSON, once per object. The digest is kept; the text only if someone
+ * kept it already (nginx's cache keys).
+ */
+const partDigest = memoized((part: object): Buffer =>
+  createHash('sha256')
+    .update(jsonMemo.get(part) ?? JSON.stringify(part))
+    .digest(),
+);
 
 /** Digest of template sources, so that a new gateplane version with new templates reloads. */
 export function templateDigest(sources: readonly string[]): string {
