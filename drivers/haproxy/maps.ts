@@ -87,8 +87,14 @@ export class PortMaps {
     from?: { readonly maps: PortMaps; readonly range: HostRange },
   ) {
     this.mapped = hosts.map((host) => host !== undefined);
+    // With mixed case the text is the entries' (shared keys kept once), and no port is ever
+    // built from such maps (mapsFrom), so their offsets are never read.
     const text = (kind: MapKind): MapText =>
-      from ? from.maps.replacedText(kind, from.range, hosts) : hostsText(hosts, kind);
+      mixedCase
+        ? { text: mapFileContent(this.entries(kind)), offsets: [] }
+        : from
+          ? from.maps.replacedText(kind, from.range, hosts)
+          : hostsText(hosts, kind);
     this.texts = { exact: text('exact'), prefix: text('prefix') };
   }
 
@@ -102,7 +108,7 @@ export class PortMaps {
 
   /** The map file of `kind`: HAProxy reads `<key> <value>` per line. */
   text(kind: MapKind): string {
-    return this.mixedCase ? mapFileContent(this.entries(kind)) : this.texts[kind].text;
+    return this.texts[kind].text;
   }
 
   /** This map's text with the lines of the hosts in `range` replaced by those of `after`'s hosts there. */
