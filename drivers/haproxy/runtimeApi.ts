@@ -108,16 +108,6 @@ export class RuntimeSession {
   }
 }
 
-/** `commands` in a session of their own. */
-export async function runtimeCommands(socketPath: string, commands: readonly string[]): Promise<string[]> {
-  const session = new RuntimeSession(socketPath);
-  try {
-    return await session.run(commands);
-  } finally {
-    session.close();
-  }
-}
-
 /** One server line of a running backend, as `show servers state` and `show servers conn` see it. */
 export interface LiveServer {
   readonly backend: string;
